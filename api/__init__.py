@@ -1,0 +1,1 @@
+"""The HTTP API (issue 3) and the `hirelog` command line."""

@@ -1,0 +1,242 @@
+"""Recruitment: the application service. Each command gets an aggregate, calls it, saves it,
+and returns a Receipt with the new version and the event's place in the global log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain import transcodings
+from domain.base import HiringAggregate, Stamp
+from domain.candidate import Candidate
+from domain.client import Client
+from domain.errors import DuplicateCandidate, InvalidValue, NotFound, VersionConflict
+from domain.position import Position
+from domain.values import Actor, Skill
+
+A = TypeVar("A", bound=HiringAggregate)
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who gives a command, in which request, and (optionally) the version they last saw."""
+
+    actor: Actor
+    request_id: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The answer to a command: position is the event's place in the global log."""
+
+    id: UUID
+    version: int
+    position: int
+    stage: str | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Recruitment(Application[UUID]):
+    """The hiring process of the agency, recorded as events of clients, positions, candidates."""
+
+    name = "hirelog"
+    # A lost race is re-checked against the new state this many times before giving up.
+    retries = 5
+
+    def __init__(self, env: Mapping[str, str] | None = None, *, id_key: bytes,
+                 clock: Clock = utc_now) -> None:
+        super().__init__(env)
+        if not id_key:
+            raise ValueError("id_key must not be empty")
+        self.id_key = id_key
+        self.clock = clock
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in transcodings.ALL:
+            transcoder.register(transcoding)
+
+    # --- reads ---
+    def get_client(self, client_id: UUID, version: int | None = None) -> Client:
+        return self._get(Client, client_id, version)
+
+    def get_position(self, position_id: UUID, version: int | None = None) -> Position:
+        return self._get(Position, position_id, version)
+
+    def get_candidate(self, candidate_id: UUID, version: int | None = None) -> Candidate:
+        return self._get(Candidate, candidate_id, version)
+
+    def history(self, aggregate_id: UUID) -> list[HiringAggregate.Event]:
+        """Every event of one aggregate, oldest first."""
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise NotFound(f"nothing has id {aggregate_id}")
+        return events  # type: ignore[return-value]
+
+    # --- clients and positions ---
+    def register_client(self, name: str, caller: Caller, id: UUID | None = None) -> Receipt:
+        client = Client.register(name, by=self._stamp(caller), id=id)
+        return self._save(client)
+
+    def open_position(self, *, client_id: UUID, title: str, headcount: int,
+                      skills: Iterable[Skill], assessment_name: str, assessment_minutes: int,
+                      caller: Caller, id: UUID | None = None) -> Receipt:
+        self.get_client(client_id)
+        position = Position.open(client_id=client_id, title=title, headcount=headcount,
+                                 skills=skills, assessment_name=assessment_name,
+                                 assessment_minutes=assessment_minutes, by=self._stamp(caller),
+                                 id=id)
+        return self._save(position)
+
+    def revise_rubric(self, position_id: UUID, skills: Iterable[Skill], caller: Caller) -> Receipt:
+        skills = list(skills)
+        return self._change(Position, position_id, caller,
+                            lambda p, by: p.revise_rubric(skills, by=by))
+
+    def change_position_status(self, position_id: UUID, status: str, caller: Caller,
+                               reason: str | None = None) -> Receipt:
+        return self._change(Position, position_id, caller,
+                            lambda p, by: p.change_status(status, reason=reason, by=by))
+
+    # --- candidates ---
+    def contact_candidate(self, *, position_id: UUID, name: str, email: str, source: str,
+                          caller: Caller, channel: str | None = None,
+                          message: str | None = None) -> Receipt:
+        position = self.get_position(position_id)
+        if not position.is_open:
+            raise InvalidValue(f"position is {position.status}, not open for new candidates")
+        candidate = Candidate.contact(
+            key=self.id_key, position_id=position_id, client_id=position.client_id, name=name,
+            email=email, source=source, channel=channel, message=message,
+            by=self._stamp(caller))
+        try:
+            return self._save(candidate)
+        except IntegrityError:
+            raise DuplicateCandidate(
+                f"{candidate.email} is already a candidate for this position "
+                f"(candidate {candidate.id})") from None
+
+    def apply(self, candidate_id: UUID, caller: Caller, note: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "apply", note=note)
+
+    def assign_assessment(self, candidate_id: UUID, caller: Caller, due_at: datetime) -> Receipt:
+        def assign(candidate: Candidate, by: Stamp) -> None:
+            position = self.get_position(candidate.position_id)
+            candidate.assign_assessment(name=position.assessment_name, due_at=due_at,
+                                        duration_minutes=position.assessment_minutes, by=by)
+        return self._change(Candidate, candidate_id, caller, assign)
+
+    def reschedule_assessment(self, candidate_id: UUID, caller: Caller, due_at: datetime,
+                              reason: str) -> Receipt:
+        return self._step(candidate_id, caller, "reschedule_assessment", due_at=due_at,
+                          reason=reason)
+
+    def record_assessment(self, candidate_id: UUID, caller: Caller, grades: Mapping[str, str],
+                          notes: str | None = None) -> Receipt:
+        """Graded against the position's current rubric revision, which the event names."""
+        def assess(candidate: Candidate, by: Stamp) -> None:
+            position = self.get_position(candidate.position_id)
+            candidate.record_assessment(grades=grades, rubric_revision=position.rubric_revision,
+                                        rubric=position.rubric, notes=notes, by=by)
+        return self._change(Candidate, candidate_id, caller, assess)
+
+    def abandon_assessment(self, candidate_id: UUID, caller: Caller, reason: str,
+                           note: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "abandon_assessment", reason=reason, note=note)
+
+    def recommend(self, candidate_id: UUID, caller: Caller, summary: str) -> Receipt:
+        return self._step(candidate_id, caller, "recommend", summary=summary)
+
+    def disqualify(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
+        return self._step(candidate_id, caller, "disqualify", reason=reason)
+
+    def request_interview(self, candidate_id: UUID, caller: Caller,
+                          note: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "request_interview", note=note)
+
+    def schedule_interview(self, candidate_id: UUID, caller: Caller, scheduled_at: datetime,
+                           interviewers: Iterable[str], location: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "schedule_interview", scheduled_at=scheduled_at,
+                          interviewers=list(interviewers), location=location)
+
+    def record_interview_feedback(self, candidate_id: UUID, caller: Caller, interviewer: str,
+                                  rating: str, notes: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "record_interview_feedback",
+                          interviewer=interviewer, rating=rating, notes=notes)
+
+    def decide(self, candidate_id: UUID, caller: Caller, outcome: str, reason: str,
+               decided_by: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "decide", outcome=outcome, reason=reason,
+                          decided_by=decided_by)
+
+    def send_offer(self, candidate_id: UUID, caller: Caller, salary: Decimal, currency: str,
+                   start_date: date, expires_at: datetime) -> Receipt:
+        return self._step(candidate_id, caller, "send_offer", salary=salary, currency=currency,
+                          start_date=start_date, expires_at=expires_at)
+
+    def send_rejection(self, candidate_id: UUID, caller: Caller,
+                       message: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "send_rejection", message=message)
+
+    def respond_to_offer(self, candidate_id: UUID, caller: Caller, accepted: bool,
+                         reason: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "respond_to_offer", accepted=accepted,
+                          reason=reason)
+
+    def hire(self, candidate_id: UUID, caller: Caller, start_date: date) -> Receipt:
+        return self._step(candidate_id, caller, "hire", start_date=start_date)
+
+    def withdraw(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
+        return self._step(candidate_id, caller, "withdraw", reason=reason)
+
+    # --- the one way every command runs ---
+    def _step(self, candidate_id: UUID, caller: Caller, command: str, **args: Any) -> Receipt:
+        return self._change(Candidate, candidate_id, caller,
+                            lambda c, by: getattr(c, command)(by=by, **args))
+
+    def _change(self, kind: type[A], aggregate_id: UUID, caller: Caller,
+                change: Callable[[A, Stamp], None]) -> Receipt:
+        """Get, check the expected version, change, save; a lost race is retried on the new
+        state (or refused, when the caller named the version it expected)."""
+        for _ in range(self.retries):
+            aggregate = self._get(kind, aggregate_id)
+            expected = caller.expected_version
+            if expected is not None and aggregate.version != expected:
+                raise VersionConflict(expected, aggregate.version)
+            change(aggregate, self._stamp(caller))
+            try:
+                return self._save(aggregate)
+            except IntegrityError:
+                continue
+        latest = self._get(kind, aggregate_id)
+        raise VersionConflict(caller.expected_version or aggregate.version - 1, latest.version)
+
+    def _save(self, aggregate: HiringAggregate) -> Receipt:
+        recordings = self.save(aggregate)
+        stage = getattr(aggregate, "stage", None)
+        return Receipt(aggregate.id, aggregate.version,
+                       recordings[-1].notification.id, stage)
+
+    def _get(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
+        return aggregate
+
+    def _stamp(self, caller: Caller) -> Stamp:
+        return Stamp(self.clock(), caller.actor, caller.request_id)

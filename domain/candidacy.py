@@ -1,0 +1,74 @@
+"""Values of a candidacy: its id, its interviews, feedback and offers, and grade checks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.errors import InvalidValue
+from domain.values import Grade, Skill, normalise_email
+
+
+def candidate_id(key: bytes, position_id: UUID, email: str) -> UUID:
+    """The same person (by email) for the same position always gets the same id.
+
+    That makes "one candidacy per email per position" atomic: a second Contacted event
+    for that id collides in the event store. The hash is keyed so that ids reveal no emails.
+    """
+    digest = hmac.new(key, f"{position_id}:{normalise_email(email)}".encode(), hashlib.sha256)
+    raw = bytearray(digest.digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x80  # version 8: custom
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return UUID(bytes=bytes(raw))
+
+
+@dataclass(frozen=True)
+class Interview:
+    scheduled_at: datetime
+    interviewers: tuple[str, ...]
+    location: str | None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    round: int
+    interviewer: str
+    rating: str
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class Offer:
+    salary: Decimal
+    currency: str
+    start_date: date
+    expires_at: datetime
+    sent_at: datetime
+    response: str | None = None  # "accepted" or "declined"
+    response_reason: str | None = None
+
+
+
+def answered(offer: Offer, response: str, reason: str | None) -> Offer:
+    return replace(offer, response=response, response_reason=reason)
+
+
+def check_grades(grades: Mapping[str, str], rubric: Iterable[Skill]) -> dict[str, str]:
+    """Every rubric skill graded, no unknown skill, each grade on the scale."""
+    names = [s.name for s in rubric]
+    unknown = sorted(set(grades) - set(names))
+    missing = [n for n in names if n not in grades]
+    if unknown:
+        raise InvalidValue(f"not skills of the rubric: {', '.join(unknown)}")
+    if missing:
+        raise InvalidValue(f"skills not graded: {', '.join(missing)}")
+    valid = {g.value for g in Grade}
+    for skill, grade in grades.items():
+        if grade not in valid:
+            raise InvalidValue(f"grade of {skill!r} must be one of {', '.join(sorted(valid))}")
+    return {n: grades[n] for n in names}

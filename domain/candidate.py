@@ -1,0 +1,376 @@
+"""Candidate: one person's candidacy for one position, from first contact to placement.
+
+Command methods check the rules and record one event; the nested events only apply facts,
+so replaying history never re-runs a guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import ClassVar
+from uuid import UUID
+
+from domain.base import HiringAggregate, Stamp
+from domain.candidacy import Feedback, Interview, Offer, answered, candidate_id, check_grades
+from domain.errors import IllegalStep, InvalidValue
+from domain.stages import ALLOWED, CLOSED, OWED_A_NOTICE, Stage
+from domain.values import (
+    AbandonReason,
+    Grade,
+    Outcome,
+    Skill,
+    Source,
+    failed_required_skills,
+    normalise_email,
+    optional_text,
+    parse_choice,
+    require_text,
+    weighted_score,
+)
+
+
+class Candidate(HiringAggregate):
+    """State, set by the events: position_id, client_id, name, email, source, channel, stage,
+    stage_since, assessment, grades, rubric_revision, rubric, interviews, feedback, decision,
+    offer, decision_sent_at, start_date, reasons (why it ended: abandoned/disqualified/withdrawn).
+    """
+
+    class Event(HiringAggregate.Event):
+        next_stage: ClassVar[Stage | None] = None
+
+        def apply(self, aggregate: Candidate) -> None:
+            stage = self.stage_after()
+            if stage is not None and aggregate.stage != stage.value:
+                aggregate.stage, aggregate.stage_since = stage.value, self.timestamp
+            self.update(aggregate)
+
+        def stage_after(self) -> Stage | None:
+            return self.next_stage
+
+        def update(self, aggregate: Candidate) -> None:
+            """What the event changes besides the stage."""
+
+    class Contacted(HiringAggregate.Created, Event):
+        next_stage = Stage.CONTACTED
+        position_id: UUID
+        client_id: UUID
+        name: str
+        email: str
+        source: str
+        channel: str | None
+        message: str | None
+
+        def apply(self, aggregate: Candidate) -> None:
+            aggregate.stage = ""
+            aggregate.position_id, aggregate.client_id = self.position_id, self.client_id
+            aggregate.name, aggregate.email = self.name, self.email
+            aggregate.source, aggregate.channel = self.source, self.channel
+            aggregate.assessment = aggregate.grades = aggregate.offer = None
+            aggregate.rubric_revision, aggregate.rubric = 0, ()
+            aggregate.interviews, aggregate.feedback, aggregate.reasons = (), (), {}
+            aggregate.decision = aggregate.decision_sent_at = aggregate.start_date = None
+            super().apply(aggregate)
+
+    class Applied(Event):
+        next_stage = Stage.APPLIED
+        note: str | None
+
+    class AssessmentAssigned(Event):
+        next_stage = Stage.ASSESSMENT_ASSIGNED
+        assessment_name: str
+        duration_minutes: int
+        due_at: datetime
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.assessment = {"name": self.assessment_name, "due_at": self.due_at,
+                                    "duration_minutes": self.duration_minutes,
+                                    "assigned_at": self.timestamp, "reschedules": 0}
+
+    class AssessmentRescheduled(Event):
+        due_at: datetime
+        reason: str
+
+        def update(self, aggregate: Candidate) -> None:
+            assessment = dict(aggregate.assessment or {})
+            assessment.update(due_at=self.due_at, reschedules=assessment["reschedules"] + 1)
+            aggregate.assessment = assessment
+
+    class Assessed(Event):
+        next_stage = Stage.ASSESSED
+        grades: dict[str, str]
+        rubric_revision: int
+        skills: list[Skill]
+        notes: str | None
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.grades = dict(self.grades)
+            aggregate.rubric_revision, aggregate.rubric = self.rubric_revision, tuple(self.skills)
+
+    class AssessmentAbandoned(Event):
+        next_stage = Stage.ABANDONED
+        reason: str
+        note: str | None
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.reasons = {**aggregate.reasons, "abandoned": self.reason}
+
+    class Recommended(Event):
+        next_stage = Stage.RECOMMENDED
+        summary: str
+
+    class Disqualified(Event):
+        next_stage = Stage.DISQUALIFIED
+        reason: str
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.reasons = {**aggregate.reasons, "disqualified": self.reason}
+
+    class SelectedForInterview(Event):
+        next_stage = Stage.INTERVIEW_REQUESTED
+        note: str | None
+
+    class InterviewScheduled(Event):
+        next_stage = Stage.INTERVIEW_SCHEDULED
+        scheduled_at: datetime
+        interviewers: list[str]
+        location: str | None
+
+        def update(self, aggregate: Candidate) -> None:
+            interview = Interview(self.scheduled_at, tuple(self.interviewers), self.location)
+            aggregate.interviews = (*aggregate.interviews, interview)
+
+    class Interviewed(Event):
+        next_stage = Stage.INTERVIEWED
+        round: int
+        interviewer: str
+        rating: str
+        notes: str | None
+
+        def update(self, aggregate: Candidate) -> None:
+            feedback = Feedback(self.round, self.interviewer, self.rating, self.notes)
+            aggregate.feedback = (*aggregate.feedback, feedback)
+
+    class Decided(Event):
+        outcome: str
+        reason: str
+        decided_by: str
+
+        def stage_after(self) -> Stage:
+            return Stage.HIRE_DECIDED if self.outcome == Outcome.HIRE.value else Stage.REJECTED
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.decision = {"outcome": self.outcome, "reason": self.reason,
+                                  "decided_by": self.decided_by, "decided_at": self.timestamp}
+
+    class OfferSent(Event):
+        next_stage = Stage.OFFERED
+        salary: Decimal
+        currency: str
+        start_date: date
+        expires_at: datetime
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.offer = Offer(self.salary, self.currency, self.start_date,
+                                    self.expires_at, self.timestamp)
+
+    class OfferAccepted(Event):
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.offer = answered(aggregate.offer, "accepted", None)  # type: ignore[arg-type]
+
+    class OfferDeclined(Event):
+        next_stage = Stage.OFFER_DECLINED
+        reason: str | None
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.offer = answered(aggregate.offer, "declined", self.reason)  # type: ignore[arg-type]
+
+    class RejectionSent(Event):
+        message: str | None
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.decision_sent_at = self.timestamp
+
+    class Hired(Event):
+        next_stage = Stage.HIRED
+        client_id: UUID
+        start_date: date
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.start_date = self.start_date
+
+    class Withdrawn(Event):
+        next_stage = Stage.WITHDRAWN
+        reason: str
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.reasons = {**aggregate.reasons, "withdrawn": self.reason}
+
+    # --- derived, never recorded: they cannot drift from the facts they come from ---
+    @property
+    def score(self) -> float | None:
+        return weighted_score(self.grades, self.rubric) if self.grades else None
+
+    @property
+    def failed_required_skills(self) -> tuple[str, ...]:
+        return failed_required_skills(self.grades, self.rubric) if self.grades else ()
+
+    @property
+    def owes_notice(self) -> bool:
+        """Every candidate must be told the client's decision, also a negative one."""
+        return Stage(self.stage) in OWED_A_NOTICE and self.decision_sent_at is None
+
+    def allowed_commands(self) -> tuple[str, ...]:
+        stage = Stage(self.stage)
+        allowed = list(ALLOWED[stage])
+        if "send_rejection" in allowed and self.decision_sent_at is not None:
+            allowed.remove("send_rejection")
+        if stage is Stage.OFFERED:
+            accepted = self.offer is not None and self.offer.response == "accepted"
+            allowed.remove("respond_to_offer" if accepted else "hire")
+        if stage not in CLOSED:
+            allowed.append("withdraw")
+        return tuple(allowed)
+
+    def _check(self, command: str) -> None:
+        if command not in self.allowed_commands():
+            raise IllegalStep(command, self.stage, self.allowed_commands())
+
+    # --- commands: recruiting ---
+    @classmethod
+    def contact(cls, *, key: bytes, position_id: UUID, client_id: UUID, name: str, email: str,
+                source: str, by: Stamp, channel: str | None = None,
+                message: str | None = None) -> Candidate:
+        return cls.start(
+            cls.Contacted, by, id=candidate_id(key, position_id, email),
+            position_id=position_id, client_id=client_id, name=require_text(name, "name", 200),
+            email=normalise_email(email), source=parse_choice(Source, source, "source"),
+            channel=optional_text(channel, "channel", 100),
+            message=optional_text(message, "message"))
+
+    def apply(self, *, by: Stamp, note: str | None = None) -> None:
+        self._check("apply")
+        self.record(self.Applied, by, note=optional_text(note, "note"))
+
+    # --- assessments ---
+    def assign_assessment(self, *, name: str, duration_minutes: int, due_at: datetime,
+                          by: Stamp) -> None:
+        self._check("assign_assessment")
+        self.record(self.AssessmentAssigned, by, assessment_name=name,
+                    duration_minutes=duration_minutes, due_at=_future(due_at, by, "due_at"))
+
+    def reschedule_assessment(self, *, due_at: datetime, reason: str, by: Stamp) -> None:
+        self._check("reschedule_assessment")
+        self.record(self.AssessmentRescheduled, by, due_at=_future(due_at, by, "due_at"),
+                    reason=require_text(reason, "reason"))
+
+    def record_assessment(self, *, grades: Mapping[str, str], rubric_revision: int,
+                          rubric: Iterable[Skill], by: Stamp, notes: str | None = None) -> None:
+        self._check("record_assessment")
+        skills = list(rubric)
+        self.record(self.Assessed, by, grades=check_grades(grades, skills),
+                    rubric_revision=rubric_revision, skills=skills,
+                    notes=optional_text(notes, "notes"))
+
+    def abandon_assessment(self, *, reason: str, by: Stamp, note: str | None = None) -> None:
+        self._check("abandon_assessment")
+        self.record(self.AssessmentAbandoned, by,
+                    reason=parse_choice(AbandonReason, reason, "reason"),
+                    note=optional_text(note, "note"))
+
+    # --- recommendations ---
+    def recommend(self, *, summary: str, by: Stamp) -> None:
+        self._check("recommend")
+        self.record(self.Recommended, by, summary=require_text(summary, "summary"))
+
+    def disqualify(self, *, reason: str, by: Stamp) -> None:
+        self._check("disqualify")
+        self.record(self.Disqualified, by, reason=require_text(reason, "reason"))
+
+    # --- final interviews ---
+    def request_interview(self, *, by: Stamp, note: str | None = None) -> None:
+        self._check("request_interview")
+        self.record(self.SelectedForInterview, by, note=optional_text(note, "note"))
+
+    def schedule_interview(self, *, scheduled_at: datetime, interviewers: Iterable[str],
+                           by: Stamp, location: str | None = None) -> None:
+        self._check("schedule_interview")
+        names = [require_text(n, "interviewer", 200) for n in interviewers]
+        if not names or len(set(names)) != len(names):
+            raise InvalidValue("an interview needs one or more distinct interviewers")
+        self.record(self.InterviewScheduled, by, interviewers=names,
+                    scheduled_at=_future(scheduled_at, by, "scheduled_at"),
+                    location=optional_text(location, "location", 500))
+
+    def record_interview_feedback(self, *, interviewer: str, rating: str, by: Stamp,
+                                  notes: str | None = None) -> None:
+        self._check("record_interview_feedback")
+        latest = self.interviews[-1]
+        round_ = len(self.interviews)
+        if interviewer not in latest.interviewers:
+            raise InvalidValue(f"{interviewer!r} is not an interviewer of this interview; "
+                               f"expected one of {', '.join(latest.interviewers)}")
+        if any(f.round == round_ and f.interviewer == interviewer for f in self.feedback):
+            raise InvalidValue(f"{interviewer!r} already gave feedback on this interview")
+        if rating == Grade.NO_DECISION.value:
+            raise InvalidValue("an interviewer's rating must be strong_no to strong_yes")
+        self.record(self.Interviewed, by, round=round_, interviewer=interviewer,
+                    rating=parse_choice(Grade, rating, "rating"),
+                    notes=optional_text(notes, "notes"))
+
+    # --- decision ---
+    def decide(self, *, outcome: str, reason: str, by: Stamp,
+               decided_by: str | None = None) -> None:
+        self._check("decide")
+        outcome = parse_choice(Outcome, outcome, "outcome")
+        if outcome == Outcome.HIRE.value and self.stage != Stage.INTERVIEWED.value:
+            raise IllegalStep("decide to hire before the final interview", self.stage,
+                              self.allowed_commands())
+        self.record(self.Decided, by, outcome=outcome, reason=require_text(reason, "reason"),
+                    decided_by=require_text(decided_by or by.actor.name, "decided_by", 200))
+
+    # --- offers ---
+    def send_offer(self, *, salary: Decimal, currency: str, start_date: date,
+                   expires_at: datetime, by: Stamp) -> None:
+        self._check("send_offer")
+        try:
+            if not Decimal(salary) > 0:
+                raise InvalidValue("salary must be more than zero")
+        except InvalidOperation:
+            raise InvalidValue("salary must be a number") from None
+        if not (len(currency) == 3 and currency.isascii() and currency.isupper()):
+            raise InvalidValue("currency must be an ISO 4217 code such as EUR or USD")
+        self.record(self.OfferSent, by, salary=Decimal(salary), currency=currency,
+                    start_date=start_date, expires_at=_future(expires_at, by, "expires_at"))
+
+    def respond_to_offer(self, *, accepted: bool, by: Stamp, reason: str | None = None) -> None:
+        self._check("respond_to_offer")
+        assert self.offer is not None
+        if accepted:
+            if by.at > self.offer.expires_at:
+                raise InvalidValue(f"the offer expired at {self.offer.expires_at.isoformat()}")
+            self.record(self.OfferAccepted, by)
+        else:
+            self.record(self.OfferDeclined, by, reason=optional_text(reason, "reason"))
+
+    def send_rejection(self, *, by: Stamp, message: str | None = None) -> None:
+        self._check("send_rejection")
+        self.record(self.RejectionSent, by, message=optional_text(message, "message"))
+
+    def hire(self, *, start_date: date, by: Stamp) -> None:
+        """The placement: the official link between the client and the new hire."""
+        self._check("hire")
+        self.record(self.Hired, by, client_id=self.client_id, start_date=start_date)
+
+    def withdraw(self, *, reason: str, by: Stamp) -> None:
+        self._check("withdraw")
+        self.record(self.Withdrawn, by, reason=require_text(reason, "reason"))
+
+
+def _future(when: datetime, by: Stamp, field: str) -> datetime:
+    if when.tzinfo is None:
+        raise InvalidValue(f"{field} must carry a time zone")
+    if when <= by.at:
+        raise InvalidValue(f"{field} must be in the future")
+    return when

@@ -1,0 +1,23 @@
+"""Client: a company the agency recruits developers for."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+from domain.base import HiringAggregate, Stamp
+from domain.values import require_text
+
+
+class Client(HiringAggregate):
+    """State: name."""
+
+    class Registered(HiringAggregate.Created):
+        name: str
+
+        def apply(self, aggregate: Client) -> None:
+            aggregate.name = self.name
+
+    @classmethod
+    def register(cls, name: str, *, by: Stamp, id: UUID | None = None) -> Client:
+        return cls.start(cls.Registered, by, id=id or uuid4(),
+                         name=require_text(name, "client name", 200))

@@ -1,0 +1,60 @@
+"""The stages of a candidacy and which commands each stage allows: the order of the process."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    CONTACTED = "contacted"
+    APPLIED = "applied"
+    ASSESSMENT_ASSIGNED = "assessment_assigned"
+    ASSESSED = "assessed"
+    ABANDONED = "abandoned"
+    DISQUALIFIED = "disqualified"
+    RECOMMENDED = "recommended"
+    INTERVIEW_REQUESTED = "interview_requested"
+    INTERVIEW_SCHEDULED = "interview_scheduled"
+    INTERVIEWED = "interviewed"
+    HIRE_DECIDED = "hire_decided"
+    REJECTED = "rejected"
+    OFFERED = "offered"
+    OFFER_DECLINED = "offer_declined"
+    HIRED = "hired"
+    WITHDRAWN = "withdrawn"
+
+
+# Stages where the process ended badly for the candidate: they are owed a RejectionSent.
+OWED_A_NOTICE = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED, Stage.WITHDRAWN})
+# Stages the candidate can no longer leave by withdrawing (the process is over for them).
+CLOSED = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED, Stage.HIRED,
+                    Stage.WITHDRAWN})
+
+# Commands each stage allows, before conditions that depend on more than the stage
+# (an offer still open, a notice not yet sent): see Candidate.allowed_commands.
+ALLOWED: dict[Stage, tuple[str, ...]] = {
+    Stage.CONTACTED: ("apply", "disqualify"),
+    Stage.APPLIED: ("assign_assessment", "disqualify"),
+    Stage.ASSESSMENT_ASSIGNED: ("reschedule_assessment", "record_assessment",
+                                "abandon_assessment"),
+    Stage.ASSESSED: ("recommend", "disqualify"),
+    Stage.ABANDONED: ("send_rejection",),
+    Stage.DISQUALIFIED: ("send_rejection",),
+    Stage.RECOMMENDED: ("request_interview", "decide"),
+    Stage.INTERVIEW_REQUESTED: ("schedule_interview", "decide"),
+    Stage.INTERVIEW_SCHEDULED: ("schedule_interview", "record_interview_feedback", "decide"),
+    Stage.INTERVIEWED: ("schedule_interview", "record_interview_feedback", "decide"),
+    Stage.HIRE_DECIDED: ("send_offer",),
+    Stage.REJECTED: ("send_rejection",),
+    Stage.OFFERED: ("respond_to_offer", "hire"),
+    Stage.OFFER_DECLINED: ("send_offer",),
+    Stage.HIRED: (),
+    Stage.WITHDRAWN: ("send_rejection",),
+}
+
+COMMANDS: tuple[str, ...] = (
+    "apply", "assign_assessment", "reschedule_assessment", "record_assessment",
+    "abandon_assessment", "recommend", "disqualify", "request_interview", "schedule_interview",
+    "record_interview_feedback", "decide", "send_offer", "send_rejection", "respond_to_offer",
+    "hire", "withdraw",
+)

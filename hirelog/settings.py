@@ -1,0 +1,96 @@
+"""Settings: the one place hirelog reads its configuration from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/hirelog.sqlite"
+
+
+class SettingsError(ValueError):
+    """A setting has a value hirelog cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SQLiteDatabase:
+    path: str  # a file path, or ":memory:"
+
+    @property
+    def is_memory(self) -> bool:
+        return self.path == ":memory:"
+
+
+@dataclass(frozen=True)
+class PostgresDatabase:
+    host: str
+    port: int
+    dbname: str
+    user: str
+    password: str
+    schema: str = "public"
+
+    def conninfo(self) -> str:
+        return (f"host={self.host} port={self.port} dbname={self.dbname} user={self.user}"
+                + (f" password={self.password}" if self.password else ""))
+
+
+Database = SQLiteDatabase | PostgresDatabase
+
+
+def parse_database_url(url: str) -> Database:
+    """`sqlite:///relative.sqlite`, `sqlite:////absolute.sqlite`, `sqlite:///:memory:`, or
+    `postgresql://user:pass@host:port/db` (optionally `?schema=name`)."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if parts.netloc or not path:
+            raise SettingsError(f"DATABASE_URL {url!r}: expected sqlite:///path/to/file.sqlite")
+        return SQLiteDatabase(path)
+    if parts.scheme in ("postgresql", "postgres"):
+        dbname = unquote(parts.path.lstrip("/"))
+        if not parts.hostname or not dbname:
+            raise SettingsError(
+                f"DATABASE_URL {redact(url)!r}: expected postgresql://user:pass@host:port/db")
+        schema = parse_qs(parts.query).get("schema", ["public"])[0]
+        return PostgresDatabase(
+            host=parts.hostname, port=parts.port or 5432, dbname=dbname,
+            user=unquote(parts.username or "postgres"), password=unquote(parts.password or ""),
+            schema=schema)
+    raise SettingsError(f"DATABASE_URL {redact(url)!r}: use sqlite:/// or postgresql://")
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Key of the keyed hash that turns (position, email) into a candidate id. It must never
+    # change for a database; unset, SQLite keeps a generated one in a file beside the database.
+    id_key: str | None = None
+
+    @property
+    def database(self) -> Database:
+        return parse_database_url(self.database_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            id_key=env.get("HIRELOG_ID_KEY") or None,
+        )
+        settings.database  # noqa: B018 - fail early, naming the variable
+        return settings
+
+
+def key_file_for(database: SQLiteDatabase) -> Path:
+    return Path(database.path + ".key")

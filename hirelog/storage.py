@@ -1,0 +1,85 @@
+"""Opens the event store a Settings names: translates DATABASE_URL into eventsourcing's
+settings, and creates tables once, under a lock, so processes starting together never race."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from domain.application import Clock, Recruitment, utc_now
+from hirelog.settings import (
+    PostgresDatabase,
+    Settings,
+    SettingsError,
+    SQLiteDatabase,
+    key_file_for,
+)
+
+SCHEMA_LOCK = 0x68697265  # pg_advisory_lock key: "hire"
+
+
+def eventsourcing_env(settings: Settings, create_table: bool) -> dict[str, str]:
+    database = settings.database
+    common = {"CREATE_TABLE": "y" if create_table else "n"}
+    if isinstance(database, SQLiteDatabase):
+        return {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": database.path, "SQLITE_LOCK_TIMEOUT": "30"}
+    return {**common, "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": database.host, "POSTGRES_PORT": str(database.port),
+            "POSTGRES_DBNAME": database.dbname, "POSTGRES_USER": database.user,
+            "POSTGRES_PASSWORD": database.password, "POSTGRES_SCHEMA": database.schema,
+            "POSTGRES_CONNECT_TIMEOUT": "10"}
+
+
+def id_key(settings: Settings) -> bytes:
+    """The candidate-id key: from HIRELOG_ID_KEY, else (SQLite only) a generated key file."""
+    if settings.id_key:
+        return settings.id_key.encode()
+    database = settings.database
+    if isinstance(database, PostgresDatabase):
+        raise SettingsError("HIRELOG_ID_KEY must be set when DATABASE_URL is PostgreSQL")
+    if database.is_memory:
+        return secrets.token_hex(32).encode()
+    path = key_file_for(database)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def prepare(settings: Settings) -> None:
+    """Create the database's folder or schema and the event tables, once, under a lock."""
+    database = settings.database
+    if isinstance(database, SQLiteDatabase):
+        if not database.is_memory:
+            Path(database.path).parent.mkdir(parents=True, exist_ok=True)
+        Recruitment(eventsourcing_env(settings, create_table=True), id_key=b"-").close()
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(database.conninfo(), autocommit=True, connect_timeout=10) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                sql.Identifier(database.schema)))
+            Recruitment(eventsourcing_env(settings, create_table=True), id_key=b"-").close()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+def open_recruitment(settings: Settings, clock: Clock = utc_now) -> Recruitment:
+    """The application for this process, on a prepared database (tables are not created here).
+
+    In-memory SQLite has nothing to prepare across processes: it creates its tables itself.
+    """
+    database = settings.database
+    memory = isinstance(database, SQLiteDatabase) and database.is_memory
+    if not memory:
+        prepare(settings)
+    return Recruitment(eventsourcing_env(settings, create_table=memory),
+                       id_key=id_key(settings), clock=clock)

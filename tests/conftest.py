@@ -1,0 +1,85 @@
+"""Shared fixtures: a fake clock, and the application on SQLite and on real PostgreSQL.
+
+PostgreSQL tests use a schema of their own, dropped afterwards, so runs never collide. When
+PostgreSQL is unreachable they skip, unless HIRELOG_REQUIRE_POSTGRES=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from domain.application import Recruitment
+from hirelog.settings import Settings
+from hirelog.storage import open_recruitment
+from tests.fakes import FakeClock
+
+PG_URL = os.environ.get("HIRELOG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_ID_KEY = "test-id-key"
+
+
+def postgres_reachable() -> str | None:
+    """None when reachable, else why not."""
+    settings = Settings(database_url=PG_URL)
+    try:
+        with psycopg.connect(settings.database.conninfo(), connect_timeout=3):  # type: ignore[union-attr]
+            return None
+    except psycopg.OperationalError as error:
+        return str(error).strip().splitlines()[0]
+
+
+def require_postgres() -> None:
+    problem = postgres_reachable()
+    if problem is None:
+        return
+    message = f"PostgreSQL at {PG_URL} is unreachable: {problem}"
+    if os.environ.get("HIRELOG_REQUIRE_POSTGRES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path}/hirelog.sqlite", id_key=TEST_ID_KEY)
+
+
+@pytest.fixture
+def postgres_settings() -> Iterator[Settings]:
+    require_postgres()
+    schema = f"hirelog_test_{uuid.uuid4().hex[:12]}"
+    settings = Settings(database_url=f"{PG_URL}?schema={schema}", id_key=TEST_ID_KEY)
+    yield settings
+    with psycopg.connect(settings.database.conninfo(), autocommit=True) as conn:  # type: ignore[union-attr]
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request) -> Settings:
+    """The same tests on both stores."""
+    return request.getfixturevalue(f"{request.param}_settings")
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> Iterator[Recruitment]:
+    recruitment = open_recruitment(settings, clock=clock)
+    yield recruitment
+    recruitment.close()
+
+
+@pytest.fixture
+def memory_app(clock: FakeClock) -> Iterator[Recruitment]:
+    """Fast in-process application for unit-level tests of the service."""
+    recruitment = open_recruitment(
+        Settings(database_url="sqlite:///:memory:", id_key=TEST_ID_KEY), clock=clock)
+    yield recruitment
+    recruitment.close()
