@@ -1,0 +1,174 @@
+"""The application on a real store (SQLite file and PostgreSQL): what is saved is what is read
+back after reopening, and concurrent writers never lose or duplicate an event."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from domain.application import Caller, Recruitment
+from domain.errors import DuplicateCandidate, VersionConflict
+from domain.values import Skill
+from hirelog.storage import open_recruitment
+from tests.fakes import RECRUITER, FakeClock, by, client_user
+
+
+def open_candidate(app: Recruitment, email: str = "ann@example.com"):
+    client = app.register_client("Acme", by())
+    position = app.open_position(
+        client_id=client.id, title="Backend developer", headcount=2,
+        skills=[Skill("python", 5, True), Skill("sql", 2)], assessment_name="Take-home",
+        assessment_minutes=120, caller=by())
+    candidate = app.contact_candidate(position_id=position.id, name="Ann Lee", email=email,
+                                      source="referral", caller=by())
+    return client, position, candidate
+
+
+def drive_to_interview(app: Recruitment, clock: FakeClock, candidate_id, client_id) -> None:
+    app.apply(candidate_id, by())
+    app.assign_assessment(candidate_id, by(), due_at=clock.now + timedelta(days=3))
+    clock.advance(days=1)
+    app.record_assessment(candidate_id, by(), grades={"python": "yes", "sql": "mixed"})
+    app.recommend(candidate_id, by(), summary="Solid Python")
+    app.request_interview(candidate_id, by(client_user(client_id)))
+    app.schedule_interview(candidate_id, by(), scheduled_at=clock.now + timedelta(days=2),
+                           interviewers=["Kim", "Lou", "Max", "Noa"])
+    clock.advance(days=3)
+
+
+def test_reopened_application_finds_the_same_state(app, settings, clock):
+    client, position, receipt = open_candidate(app)
+    drive_to_interview(app, clock, receipt.id, client.id)
+    before = app.get_candidate(receipt.id)
+    history = app.history(receipt.id)
+    app.close()
+
+    reopened = open_recruitment(settings, clock=clock)
+    try:
+        after = reopened.get_candidate(receipt.id)
+        assert after == before
+        assert after.stage == "interview_scheduled" and after.score == 67.9  # (5*3 + 2*2) / (7*4)
+        assert reopened.history(receipt.id) == history
+        assert reopened.get_position(position.id).rubric == (Skill("python", 5, True),
+                                                              Skill("sql", 2))
+        # the same email for the same position stays refused after reopening
+        with pytest.raises(DuplicateCandidate):
+            reopened.contact_candidate(position_id=position.id, name="Ann", source="inbound",
+                                       email=" ANN@Example.com ", caller=by())
+    finally:
+        reopened.close()
+
+
+def test_a_stale_expected_version_is_refused_and_records_nothing(app, clock):
+    _, _, receipt = open_candidate(app)
+    app.apply(receipt.id, by())
+    head = app.recorder.max_notification_id()
+    with pytest.raises(VersionConflict) as refused:
+        app.disqualify(receipt.id, by(expected_version=1), reason="no visa")
+    assert (refused.value.expected, refused.value.actual) == (1, 2)
+    assert app.recorder.max_notification_id() == head
+    assert app.disqualify(receipt.id, by(expected_version=2), reason="no visa").version == 3
+
+
+class WritesOnce:
+    """A clock that, the first time it is read, lets another writer record first: the
+    exact interleaving of a race, without mocking anything we own."""
+
+    def __init__(self, clock: FakeClock, write) -> None:
+        self.clock, self.write, self.done = clock, write, False
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            self.write()
+        return self.clock()
+
+
+def test_a_writer_that_loses_a_race_is_retried_on_the_new_state(app, settings, clock):
+    client, _, receipt = open_candidate(app)
+    drive_to_interview(app, clock, receipt.id, client.id)
+    other = open_recruitment(settings, clock=clock)
+    try:
+        other.clock = WritesOnce(clock, lambda: app.record_interview_feedback(
+            receipt.id, by(), interviewer="Kim", rating="yes"))
+        answer = other.record_interview_feedback(receipt.id, by(), interviewer="Lou",
+                                                 rating="strong_yes")
+    finally:
+        other.close()
+    feedback = app.get_candidate(receipt.id).feedback
+    assert [f.interviewer for f in feedback] == ["Kim", "Lou"]
+    assert answer.version == app.get_candidate(receipt.id).version
+
+
+def test_a_writer_that_loses_a_race_with_an_expected_version_gets_a_conflict(app, settings,
+                                                                             clock):
+    client, _, receipt = open_candidate(app)
+    drive_to_interview(app, clock, receipt.id, client.id)
+    version = app.get_candidate(receipt.id).version
+    other = open_recruitment(settings, clock=clock)
+    try:
+        other.clock = WritesOnce(clock, lambda: app.record_interview_feedback(
+            receipt.id, by(), interviewer="Kim", rating="yes"))
+        with pytest.raises(VersionConflict):
+            other.record_interview_feedback(receipt.id, by(expected_version=version),
+                                            interviewer="Lou", rating="no")
+    finally:
+        other.close()
+    assert [f.interviewer for f in app.get_candidate(receipt.id).feedback] == ["Kim"]
+
+
+def test_concurrent_writers_in_threads_lose_nothing(app, settings, clock):
+    client, _, receipt = open_candidate(app)
+    drive_to_interview(app, clock, receipt.id, client.id)
+    writers = [open_recruitment(settings, clock=clock) for _ in range(4)]
+    start = threading.Barrier(len(writers))
+    errors: list[BaseException] = []
+
+    def give_feedback(writer: Recruitment, interviewer: str) -> None:
+        start.wait()
+        try:
+            writer.record_interview_feedback(receipt.id, Caller(RECRUITER),
+                                             interviewer=interviewer, rating="yes")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=give_feedback, args=(w, name))
+               for w, name in zip(writers, ["Kim", "Lou", "Max", "Noa"], strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for writer in writers:
+        writer.close()
+    assert errors == []
+    events = app.history(receipt.id)
+    assert sorted(e.interviewer for e in events if type(e).__name__ == "Interviewed") == [
+        "Kim", "Lou", "Max", "Noa"]
+    assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+
+
+def test_the_same_email_contacted_at_once_is_recorded_once(app, settings):
+    _, position, _ = open_candidate(app)
+    writers = [open_recruitment(settings) for _ in range(4)]
+    start = threading.Barrier(len(writers))
+    outcomes: list[str] = []
+
+    def contact(writer: Recruitment) -> None:
+        start.wait()
+        try:
+            writer.contact_candidate(position_id=position.id, name="Bo", source="inbound",
+                                     email="bo@example.com", caller=by())
+            outcomes.append("recorded")
+        except DuplicateCandidate:
+            outcomes.append("duplicate")
+
+    threads = [threading.Thread(target=contact, args=(w,)) for w in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for writer in writers:
+        writer.close()
+    assert sorted(outcomes) == ["duplicate"] * 3 + ["recorded"]
