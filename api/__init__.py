@@ -1,1 +1,70 @@
-"""The HTTP API (issue 3) and the `hirelog` command line."""
+"""The HTTP API: Flask + flask-smorest + marshmallow. `create_app` is the composition root.
+
+Production: `gunicorn 'api:create_app()'` (without --preload: each worker builds its own
+application, and so its own database connections, after the fork).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Flask
+
+from api import idempotent, security
+from api.problems import HirelogApi, register_domain_errors
+from api.representations import STEP_OF_COMMAND
+from api.services import Services
+from domain.application import Clock, Recruitment, utc_now
+from domain.errors import NotFound
+from hirelog.idempotency import IdempotencyStore
+from hirelog.settings import Settings
+from hirelog.storage import open_recruitment
+from hirelog.tables import Tables
+from hirelog.tokens import TokenStore
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("hirelog")
+    app.config.update(
+        API_TITLE="hirelog", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="api/v1/openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=security.MAX_BODY,
+        API_SPEC_OPTIONS={
+            "info": {"description": "The hiring pipeline of a technical recruiting agency, "
+                                    "recorded as events. Errors are RFC 9457 problems."},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    recruitment = open_recruitment(settings, clock=clock)
+    tables = Tables(recruitment)
+    app.extensions["hirelog"] = Services(
+        settings=settings, recruitment=recruitment,
+        tokens=TokenStore(tables, client_exists=_client_exists(recruitment),
+                          bootstrap_admin_token=settings.bootstrap_admin_token),
+        idempotency=IdempotencyStore(tables))
+
+    api = HirelogApi(app)
+    from api.views import candidates, clients, health, positions, steps, tokens
+
+    for module in (health, clients, positions, candidates, steps, tokens):
+        api.register_blueprint(module.blp)
+    security.install(app)
+    idempotent.install(app)
+    register_domain_errors(app, STEP_OF_COMMAND)
+    return app
+
+
+def _client_exists(recruitment: Recruitment):
+    def exists(client_id: UUID) -> bool:
+        try:
+            recruitment.get_client(client_id)
+        except NotFound:
+            return False
+        return True
+
+    return exists

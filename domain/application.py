@@ -3,6 +3,8 @@ and returns a Receipt with the new version and the event's place in the global l
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,9 +19,9 @@ from domain import transcodings
 from domain.base import HiringAggregate, Stamp
 from domain.candidate import Candidate
 from domain.client import Client
-from domain.errors import DuplicateCandidate, InvalidValue, NotFound, VersionConflict
+from domain.errors import DuplicateCandidate, InvalidValue, NotFound, TooBusy, VersionConflict
 from domain.position import Position
-from domain.values import Actor, Skill
+from domain.values import Actor, Role, Skill
 
 A = TypeVar("A", bound=HiringAggregate)
 Clock = Callable[[], datetime]
@@ -44,6 +46,13 @@ class Receipt:
     stage: str | None = None
 
 
+def visible_to(viewer: Actor | None, aggregate: HiringAggregate) -> bool:
+    if viewer is None or viewer.role != Role.CLIENT.value:
+        return True
+    owner = aggregate.id if isinstance(aggregate, Client) else aggregate.client_id  # type: ignore[attr-defined]
+    return owner == viewer.client_id
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -53,7 +62,7 @@ class Recruitment(Application[UUID]):
 
     name = "hirelog"
     # A lost race is re-checked against the new state this many times before giving up.
-    retries = 5
+    retries = 30
 
     def __init__(self, env: Mapping[str, str] | None = None, *, id_key: bytes,
                  clock: Clock = utc_now) -> None:
@@ -68,15 +77,18 @@ class Recruitment(Application[UUID]):
         for transcoding in transcodings.ALL:
             transcoder.register(transcoding)
 
-    # --- reads ---
-    def get_client(self, client_id: UUID, version: int | None = None) -> Client:
-        return self._get(Client, client_id, version)
+    # --- reads (a viewer who is a client user sees only its own client's aggregates) ---
+    def get_client(self, client_id: UUID, version: int | None = None,
+                   viewer: Actor | None = None) -> Client:
+        return self._get(Client, client_id, version, viewer)
 
-    def get_position(self, position_id: UUID, version: int | None = None) -> Position:
-        return self._get(Position, position_id, version)
+    def get_position(self, position_id: UUID, version: int | None = None,
+                     viewer: Actor | None = None) -> Position:
+        return self._get(Position, position_id, version, viewer)
 
-    def get_candidate(self, candidate_id: UUID, version: int | None = None) -> Candidate:
-        return self._get(Candidate, candidate_id, version)
+    def get_candidate(self, candidate_id: UUID, version: int | None = None,
+                      viewer: Actor | None = None) -> Candidate:
+        return self._get(Candidate, candidate_id, version, viewer)
 
     def history(self, aggregate_id: UUID) -> list[HiringAggregate.Event]:
         """Every event of one aggregate, oldest first."""
@@ -84,6 +96,12 @@ class Recruitment(Application[UUID]):
         if not events:
             raise NotFound(f"nothing has id {aggregate_id}")
         return events  # type: ignore[return-value]
+
+    def candidate_history(self, candidate_id: UUID) -> list[HiringAggregate.Event]:
+        events = self.history(candidate_id)
+        if not isinstance(events[0], Candidate.Contacted):
+            raise NotFound(f"no candidate with id {candidate_id}")
+        return events
 
     # --- clients and positions ---
     def register_client(self, name: str, caller: Caller, id: UUID | None = None) -> Receipt:
@@ -210,8 +228,8 @@ class Recruitment(Application[UUID]):
                 change: Callable[[A, Stamp], None]) -> Receipt:
         """Get, check the expected version, change, save; a lost race is retried on the new
         state (or refused, when the caller named the version it expected)."""
-        for _ in range(self.retries):
-            aggregate = self._get(kind, aggregate_id)
+        for attempt in range(self.retries):
+            aggregate = self._get(kind, aggregate_id, viewer=caller.actor)
             expected = caller.expected_version
             if expected is not None and aggregate.version != expected:
                 raise VersionConflict(expected, aggregate.version)
@@ -219,9 +237,9 @@ class Recruitment(Application[UUID]):
             try:
                 return self._save(aggregate)
             except IntegrityError:
-                continue
-        latest = self._get(kind, aggregate_id)
-        raise VersionConflict(caller.expected_version or aggregate.version - 1, latest.version)
+                time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+        raise TooBusy(f"{kind.__name__.lower()} {aggregate_id} changed {self.retries} times "
+                      "while this command was retried; try again")
 
     def _save(self, aggregate: HiringAggregate) -> Receipt:
         recordings = self.save(aggregate)
@@ -229,12 +247,15 @@ class Recruitment(Application[UUID]):
         return Receipt(aggregate.id, aggregate.version,
                        recordings[-1].notification.id, stage)
 
-    def _get(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+    def _get(self, kind: type[A], aggregate_id: UUID, version: int | None = None,
+             viewer: Actor | None = None) -> A:
+        """The aggregate, or NotFound: also when a client user asks for another client's
+        aggregate, so that nobody learns what exists."""
         try:
             aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
-            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}") from None
-        if not isinstance(aggregate, kind):
+            aggregate = None
+        if not isinstance(aggregate, kind) or not visible_to(viewer, aggregate):
             raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
         return aggregate
 

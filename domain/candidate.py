@@ -308,6 +308,7 @@ class Candidate(HiringAggregate):
         self._check("record_interview_feedback")
         latest = self.interviews[-1]
         round_ = len(self.interviews)
+        interviewer = interviewer.strip()
         if interviewer not in latest.interviewers:
             raise InvalidValue(f"{interviewer!r} is not an interviewer of this interview; "
                                f"expected one of {', '.join(latest.interviewers)}")
@@ -334,14 +335,11 @@ class Candidate(HiringAggregate):
     def send_offer(self, *, salary: Decimal, currency: str, start_date: date,
                    expires_at: datetime, by: Stamp) -> None:
         self._check("send_offer")
-        try:
-            if not Decimal(salary) > 0:
-                raise InvalidValue("salary must be more than zero")
-        except InvalidOperation:
-            raise InvalidValue("salary must be a number") from None
-        if not (len(currency) == 3 and currency.isascii() and currency.isupper()):
+        amount = _amount(salary)
+        if not (len(currency) == 3 and currency.isascii() and currency.isalpha()
+                and currency.isupper()):
             raise InvalidValue("currency must be an ISO 4217 code such as EUR or USD")
-        self.record(self.OfferSent, by, salary=Decimal(salary), currency=currency,
+        self.record(self.OfferSent, by, salary=amount, currency=currency,
                     start_date=start_date, expires_at=_future(expires_at, by, "expires_at"))
 
     def respond_to_offer(self, *, accepted: bool, by: Stamp, reason: str | None = None) -> None:
@@ -366,6 +364,20 @@ class Candidate(HiringAggregate):
     def withdraw(self, *, reason: str, by: Stamp) -> None:
         self._check("withdraw")
         self.record(self.Withdrawn, by, reason=require_text(reason, "reason"))
+
+
+def _amount(salary: Decimal | str | int) -> Decimal:
+    if isinstance(salary, (bool, float)):
+        raise InvalidValue("salary must be a whole or decimal number, given exactly")
+    try:
+        amount = Decimal(salary)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidValue("salary must be a number") from None
+    if not amount.is_finite():
+        raise InvalidValue("salary must be a number")
+    if amount <= 0:
+        raise InvalidValue("salary must be more than zero")
+    return amount
 
 
 def _future(when: datetime, by: Stamp, field: str) -> datetime:

@@ -42,3 +42,7 @@ class VersionConflict(DomainError):
         self.expected = expected
         self.actual = actual
         super().__init__(f"expected version {expected}, but it is at version {actual}")
+
+
+class TooBusy(DomainError):
+    """Other writers kept changing the aggregate while a command was retried on it."""

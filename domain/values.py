@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum, StrEnum
 from uuid import UUID
 
@@ -94,8 +95,9 @@ class Skill:
     required: bool = False
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
+        if not isinstance(self.name, str) or not self.name.strip():
             raise InvalidValue("a skill needs a name")
+        object.__setattr__(self, "name", self.name.strip())
         if isinstance(self.weight, bool) or not isinstance(self.weight, int):
             raise InvalidValue(f"weight of {self.name!r} must be a whole number")
         if not 1 <= self.weight <= 5:
@@ -144,7 +146,8 @@ def weighted_score(grades: Mapping[str, str], rubric: Iterable[Skill]) -> float 
         possible += skill.weight * GRADE_POINTS[Grade.STRONG_YES]
     if possible == 0:
         return None
-    return round(100 * earned / possible, 1)
+    exact = Decimal(100 * earned) / Decimal(possible)
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))  # 6.25 -> 6.3
 
 
 def failed_required_skills(grades: Mapping[str, str], rubric: Iterable[Skill]) -> tuple[str, ...]:

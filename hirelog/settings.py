@@ -76,6 +76,8 @@ class Settings:
     # Key of the keyed hash that turns (position, email) into a candidate id. It must never
     # change for a database; unset, SQLite keeps a generated one in a file beside the database.
     id_key: str | None = None
+    # Accepted as an admin token (first set-up and automation); unset, only stored tokens work.
+    bootstrap_admin_token: str | None = None
 
     @property
     def database(self) -> Database:
@@ -87,6 +89,7 @@ class Settings:
         settings = cls(
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             id_key=env.get("HIRELOG_ID_KEY") or None,
+            bootstrap_admin_token=env.get("HIRELOG_BOOTSTRAP_ADMIN_TOKEN") or None,
         )
         settings.database  # noqa: B018 - fail early, naming the variable
         return settings

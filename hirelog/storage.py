@@ -51,13 +51,26 @@ def id_key(settings: Settings) -> bytes:
     return path.read_bytes().strip()
 
 
+def create_tables(app: Recruitment) -> None:
+    """hirelog's own tables, beside eventsourcing's."""
+    from hirelog import idempotency, tokens
+    from hirelog.tables import Tables
+
+    Tables(app).create([*tokens.DDL, *idempotency.DDL])
+
+
+def _create_all(settings: Settings) -> None:
+    with Recruitment(eventsourcing_env(settings, create_table=True), id_key=b"-") as app:
+        create_tables(app)
+
+
 def prepare(settings: Settings) -> None:
-    """Create the database's folder or schema and the event tables, once, under a lock."""
+    """Create the database's folder or schema and all tables, once, under a lock."""
     database = settings.database
     if isinstance(database, SQLiteDatabase):
         if not database.is_memory:
             Path(database.path).parent.mkdir(parents=True, exist_ok=True)
-        Recruitment(eventsourcing_env(settings, create_table=True), id_key=b"-").close()
+        _create_all(settings)
         return
     import psycopg
     from psycopg import sql
@@ -67,7 +80,7 @@ def prepare(settings: Settings) -> None:
         try:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 sql.Identifier(database.schema)))
-            Recruitment(eventsourcing_env(settings, create_table=True), id_key=b"-").close()
+            _create_all(settings)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
@@ -81,5 +94,8 @@ def open_recruitment(settings: Settings, clock: Clock = utc_now) -> Recruitment:
     memory = isinstance(database, SQLiteDatabase) and database.is_memory
     if not memory:
         prepare(settings)
-    return Recruitment(eventsourcing_env(settings, create_table=memory),
-                       id_key=id_key(settings), clock=clock)
+    app = Recruitment(eventsourcing_env(settings, create_table=memory),
+                      id_key=id_key(settings), clock=clock)
+    if memory:
+        create_tables(app)
+    return app

@@ -1,0 +1,218 @@
+"""The `hirelog` command line: one-line errors and a non-zero exit on bad input."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from domain.application import Recruitment
+from domain.errors import DomainError
+from domain.stages import Stage
+from hirelog.settings import Settings, SettingsError, redact
+
+
+def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Known failures become `Error: <message>` and exit 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (SettingsError, DomainError) as error:
+            raise click.ClickException(str(error)) from None
+        except OSError as error:  # includes unreachable databases
+            raise click.ClickException(f"{type(error).__name__}: {error}") from None
+
+    return wrapper
+
+
+@contextmanager
+def recruitment() -> Iterator[Recruitment]:
+    from hirelog.storage import open_recruitment
+
+    settings = Settings.from_env()
+    try:
+        app = open_recruitment(settings)
+    except Exception as error:
+        if isinstance(error, SettingsError):
+            raise
+        raise click.ClickException(
+            f"cannot open {redact(settings.database_url)}: {str(error).strip().splitlines()[0]}"
+        ) from None
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """hirelog: the hiring pipeline of a technical recruiting agency, as an event log.
+
+    Configuration comes from the environment: DATABASE_URL (default
+    sqlite:///./var/hirelog.sqlite, or postgresql://user:pass@host:port/db) and
+    HIRELOG_ID_KEY (required with PostgreSQL).
+    """
+
+
+@main.command()
+@one_line_errors
+def init() -> None:
+    """Create the database tables (once, under a lock); safe to run again."""
+    from hirelog.storage import prepare
+
+    settings = Settings.from_env()
+    prepare(settings)
+    click.echo(f"database ready: {redact(settings.database_url)}")
+
+
+@main.command()
+@click.option("--seed", default=7, show_default=True, help="Random seed of the data set.")
+@click.option("--candidates", default=300, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many candidates to create.")
+@one_line_errors
+def demo(seed: int, candidates: int) -> None:
+    """Load the deterministic demo data set once (clients, positions, candidates in every
+    stage); a database that already has it is left as it is."""
+    from hirelog.demo import is_loaded, load_demo
+
+    with recruitment() as app:
+        if is_loaded(app):
+            click.echo("demo data already loaded")
+            return
+        started = time.perf_counter()
+        with click.progressbar(length=candidates, label="loading demo data",
+                               file=click.get_text_stream("stderr")) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.pos)
+            summary = load_demo(app, seed=seed, candidates=candidates, progress=progress)
+        elapsed = time.perf_counter() - started
+        click.echo(f"loaded {summary.events} events for {summary.candidates} candidates "
+                   f"in {elapsed:.1f} s")
+
+
+@main.command()
+@one_line_errors
+def summary() -> None:
+    """Print what the event log holds: clients, positions, and candidates per stage."""
+    with recruitment() as app:
+        kinds: Counter[str] = Counter()
+        stages: Counter[str] = Counter()
+        owed = 0
+        events = 0
+        for notification in iter_log(app):
+            events += 1
+            if notification.originator_version != 1:
+                continue
+            kind = notification.topic.rsplit(".", 1)[0].rsplit(":", 1)[-1]
+            kinds[kind] += 1
+            if kind == "Candidate":
+                candidate = app.get_candidate(notification.originator_id)
+                stages[candidate.stage] += 1
+                owed += candidate.owes_notice
+        click.echo(f"{redact(Settings.from_env().database_url)}: {events} events")
+        click.echo(f"clients: {kinds['Client']}  positions: {kinds['Position']}  "
+                   f"candidates: {kinds['Candidate']}")
+        for stage in Stage:
+            if stages[stage.value]:
+                click.echo(f"  {stage.value:<20} {stages[stage.value]:>6}")
+        click.echo(f"candidates still owed the client's decision: {owed}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0: any free port).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads.")
+@one_line_errors
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the HTTP API (waitress). Production: gunicorn 'api:create_app()'."""
+    from waitress import create_server
+
+    from api import create_app
+
+    settings = Settings.from_env()
+    app = create_app(settings)
+    server = create_server(app, host=host, port=port, threads=threads, ident="hirelog")
+    url = f"http://{host}:{server.effective_port}"  # type: ignore[union-attr]
+    click.echo(f"hirelog API on {url} (docs: {url}/docs), "
+               f"database {redact(settings.database_url)}", err=True)
+    click.echo("get a token: hirelog token create --role admin --name <your name>", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["hirelog"].close()
+
+
+@main.group()
+def token() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@contextmanager
+def token_store() -> Iterator[Any]:
+    from api import create_app
+
+    app = create_app(Settings.from_env())
+    try:
+        yield app.extensions["hirelog"].tokens
+    finally:
+        app.extensions["hirelog"].close()
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "recruiter", "client",
+                                                          "auditor"]))
+@click.option("--name", required=True, help="Who or what holds the token.")
+@click.option("--client-id", type=click.UUID, help="The client a client token is bound to.")
+@one_line_errors
+def token_create(role: str, name: str, client_id: Any) -> None:
+    """Print a new token (shown once: keep it)."""
+    with token_store() as tokens:
+        info, secret = tokens.create(name=name, role=role, client_id=client_id,
+                                     created_by="cli")
+    click.echo(f"token {info.id} ({role}, {name}); send it as 'Authorization: Bearer <token>'",
+               err=True)
+    click.echo(secret)
+
+
+@token.command("list")
+@one_line_errors
+def token_list() -> None:
+    """List tokens (never their secrets)."""
+    with token_store() as tokens:
+        for info in tokens.list():
+            state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
+            click.echo(f"{info.id}  {info.role:<9} {state:<18} {info.name}"
+                       + (f"  client {info.client_id}" if info.client_id else ""))
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@one_line_errors
+def token_revoke(token_id: str) -> None:
+    """Revoke a token at once."""
+    with token_store() as tokens:
+        info = tokens.revoke(token_id)
+    click.echo(f"revoked {info.id} ({info.name})")
+
+
+def iter_log(app: Recruitment, batch: int = 500) -> Iterator[Any]:
+    """The global event log in order, read in batches."""
+    start = 1
+    while True:
+        notifications = app.recorder.select_notifications(start=start, limit=batch)
+        if not notifications:
+            return
+        yield from notifications
+        start = notifications[-1].id + 1
+

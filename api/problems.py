@@ -1,0 +1,105 @@
+"""Every error is RFC 9457 application/problem+json, with type, title, status and detail."""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from flask import Flask, Response, json
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+from api.schemas.common import ProblemSchema
+from domain.errors import (
+    DomainError,
+    DuplicateCandidate,
+    IllegalStep,
+    InvalidValue,
+    NotFound,
+    TooBusy,
+    VersionConflict,
+)
+
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://hirelog.dev/problems/"
+
+
+def problem(status: int, detail: str, *, kind: str | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    title = http.HTTPStatus(status).phrase
+    body = {"type": TYPE_BASE + (kind or title.lower().replace(" ", "-").replace("'", "")),
+            "title": title, "status": status, "detail": detail, **extra}
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def field_errors(messages: Any, pointer: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested messages as a flat list of {pointer, detail} (JSON Pointers)."""
+    if isinstance(messages, dict):
+        return [error for key, value in messages.items()
+                for error in field_errors(value, f"{pointer}/{key}")]
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"pointer": pointer or "/", "detail": m} for m in messages]
+    return [{"pointer": pointer or "/", "detail": str(messages)}]
+
+
+class HirelogApi(Api):
+    """flask-smorest's Api, with problem+json errors, documented as such."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        data = getattr(error, "data", None) or {}
+        code = error.code or 500
+        if code == 422 and "messages" in data:
+            messages = data["messages"]
+            messages = messages.get("json", messages) if isinstance(messages, dict) else messages
+            return problem(422, "the request body or parameters are not valid",
+                           kind="validation-error", errors=field_errors(messages))
+        if code == 400 and "messages" in data:  # webargs: malformed JSON
+            return problem(400, "the body is not valid JSON", kind="malformed-json")
+        detail = data.get("message") or error.description or http.HTTPStatus(code).phrase
+        headers = dict(data.get("headers") or {})
+        if code == 405 and error.get_response().headers.get("Allow"):
+            headers["Allow"] = error.get_response().headers["Allow"]
+        return problem(code, str(detail), headers=headers)
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "A problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def register_domain_errors(app: Flask, step_names: dict[str, str]) -> None:
+    """Domain errors from the application become problems; nothing was recorded."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Response:
+        if isinstance(error, IllegalStep):
+            allowed = [step_names.get(c, c) for c in error.allowed]
+            command = step_names.get(error.command, error.command)
+            return problem(409, f"cannot record '{command}' while the candidate is in stage "
+                                f"'{error.stage}'; allowed now: {', '.join(allowed) or 'none'}",
+                           kind="illegal-step", stage=error.stage, allowed_steps=allowed)
+        if isinstance(error, NotFound):
+            return problem(404, str(error), kind="not-found")
+        if isinstance(error, DuplicateCandidate):
+            return problem(409, str(error), kind="duplicate-candidate")
+        if isinstance(error, VersionConflict):
+            return problem(412, str(error), kind="version-conflict",
+                           current_version=error.actual)
+        if isinstance(error, TooBusy):
+            return problem(409, str(error), kind="too-busy", headers={"Retry-After": "1"})
+        if isinstance(error, InvalidValue):
+            return problem(422, str(error), kind="invalid-value",
+                           errors=[{"pointer": "/", "detail": str(error)}])
+        return problem(422, str(error), kind="domain-rule")

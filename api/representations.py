@@ -1,0 +1,99 @@
+"""Aggregates and events as the API shows them (dicts for the response schemas)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.candidate import Candidate
+from domain.client import Client
+from domain.position import Position
+from domain.stages import COMMANDS
+
+# Domain command -> the API step that records it (POST /candidates/{id}/<step>).
+STEP_OF_COMMAND = {
+    "apply": "application", "assign_assessment": "assessment",
+    "reschedule_assessment": "assessment/reschedule", "record_assessment": "assessment/result",
+    "abandon_assessment": "assessment/abandonment", "recommend": "recommendation",
+    "disqualify": "disqualification", "request_interview": "interview-request",
+    "schedule_interview": "interview", "record_interview_feedback": "interview/feedback",
+    "decide": "decision", "send_offer": "offer", "send_rejection": "rejection-notice",
+    "respond_to_offer": "offer/response", "hire": "placement", "withdraw": "withdrawal",
+}
+assert set(STEP_OF_COMMAND) == set(COMMANDS)
+
+EVENT_META = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
+              "request_id"}
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: ids and decimals as strings, times as ISO 8601, value objects as dicts."""
+    if isinstance(value, (UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def client_state(client: Client) -> dict[str, Any]:
+    return {"id": client.id, "version": client.version, "name": client.name,
+            "created_at": client.created_on, "updated_at": client.modified_on}
+
+
+def position_state(position: Position) -> dict[str, Any]:
+    return {
+        "id": position.id, "version": position.version, "client_id": position.client_id,
+        "title": position.title, "headcount": position.headcount, "status": position.status,
+        "assessment": {"name": position.assessment_name,
+                       "duration_minutes": position.assessment_minutes},
+        "rubric_revision": position.rubric_revision, "skills": plain(position.rubric),
+        "rubrics": [{"revision": n, "skills": plain(skills)}
+                    for n, skills in enumerate(position.rubrics, start=1)],
+        "created_at": position.created_on, "updated_at": position.modified_on,
+    }
+
+
+def candidate_state(candidate: Candidate) -> dict[str, Any]:
+    interviews = [
+        {"round": n, "scheduled_at": i.scheduled_at, "interviewers": list(i.interviewers),
+         "location": i.location,
+         "feedback": [{"interviewer": f.interviewer, "rating": f.rating, "notes": f.notes}
+                      for f in candidate.feedback if f.round == n]}
+        for n, i in enumerate(candidate.interviews, start=1)]
+    return {
+        "id": candidate.id, "version": candidate.version,
+        "position_id": candidate.position_id, "client_id": candidate.client_id,
+        "name": candidate.name, "email": candidate.email, "source": candidate.source,
+        "channel": candidate.channel, "stage": candidate.stage,
+        "stage_since": candidate.stage_since,
+        "allowed_steps": [STEP_OF_COMMAND[c] for c in candidate.allowed_commands()],
+        "assessment": candidate.assessment, "grades": candidate.grades,
+        "rubric_revision": candidate.rubric_revision or None, "score": candidate.score,
+        "failed_required_skills": list(candidate.failed_required_skills),
+        "interviews": interviews, "decision": candidate.decision,
+        "offer": dataclasses.asdict(candidate.offer) if candidate.offer else None,
+        "decision_sent_at": candidate.decision_sent_at, "start_date": candidate.start_date,
+        "reasons": candidate.reasons,
+        "created_at": candidate.created_on, "updated_at": candidate.modified_on,
+    }
+
+
+def history_entry(event: Any) -> dict[str, Any]:
+    return {
+        "type": type(event).__name__, "version": event.originator_version,
+        "recorded_at": event.timestamp, "actor": plain(event.actor),
+        "request_id": event.request_id,
+        "data": {k: plain(v) for k, v in vars(event).items() if k not in EVENT_META},
+    }

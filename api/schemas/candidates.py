@@ -1,0 +1,101 @@
+"""Candidates: creation, their current state and their history."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from api.schemas.common import Strict
+from domain.stages import Stage
+from domain.values import Source
+
+
+class CandidateCreateSchema(Strict):
+    position_id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    email = ma.fields.Email(required=True)
+    source = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in Source]))
+    channel = ma.fields.String(validate=ma.validate.Length(max=100))
+    message = ma.fields.String(validate=ma.validate.Length(max=10_000))
+
+
+class AssessmentStateSchema(ma.Schema):
+    name = ma.fields.String()
+    duration_minutes = ma.fields.Integer()
+    assigned_at = ma.fields.AwareDateTime()
+    due_at = ma.fields.AwareDateTime()
+    reschedules = ma.fields.Integer()
+
+
+class FeedbackSchema(ma.Schema):
+    interviewer = ma.fields.String()
+    rating = ma.fields.String()
+    notes = ma.fields.String(allow_none=True)
+
+
+class InterviewSchema(ma.Schema):
+    round = ma.fields.Integer()
+    scheduled_at = ma.fields.AwareDateTime()
+    interviewers = ma.fields.List(ma.fields.String())
+    location = ma.fields.String(allow_none=True)
+    feedback = ma.fields.List(ma.fields.Nested(FeedbackSchema))
+
+
+class DecisionSchema(ma.Schema):
+    outcome = ma.fields.String()
+    reason = ma.fields.String()
+    decided_by = ma.fields.String()
+    decided_at = ma.fields.AwareDateTime()
+
+
+class OfferStateSchema(ma.Schema):
+    salary = ma.fields.Decimal(as_string=True)
+    currency = ma.fields.String()
+    start_date = ma.fields.Date()
+    expires_at = ma.fields.AwareDateTime()
+    sent_at = ma.fields.AwareDateTime()
+    response = ma.fields.String(allow_none=True)
+    response_reason = ma.fields.String(allow_none=True)
+
+
+class CandidateSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    version = ma.fields.Integer(required=True)
+    position_id = ma.fields.UUID(required=True)
+    client_id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True)
+    email = ma.fields.String(required=True)
+    source = ma.fields.String(required=True)
+    channel = ma.fields.String(allow_none=True)
+    stage = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in Stage]))
+    stage_since = ma.fields.AwareDateTime(required=True)
+    allowed_steps = ma.fields.List(ma.fields.String(), required=True)
+    assessment = ma.fields.Nested(AssessmentStateSchema, allow_none=True)
+    grades = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
+    rubric_revision = ma.fields.Integer(allow_none=True)
+    score = ma.fields.Float(allow_none=True, metadata={"description": "weighted 0-100"})
+    failed_required_skills = ma.fields.List(ma.fields.String())
+    interviews = ma.fields.List(ma.fields.Nested(InterviewSchema))
+    decision = ma.fields.Nested(DecisionSchema, allow_none=True)
+    offer = ma.fields.Nested(OfferStateSchema, allow_none=True)
+    decision_sent_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when the candidate was told a negative outcome"})
+    start_date = ma.fields.Date(allow_none=True)
+    reasons = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class ActorSchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String()
+    role = ma.fields.String()
+    client_id = ma.fields.UUID(allow_none=True)
+
+
+class HistoryEventSchema(ma.Schema):
+    type = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    recorded_at = ma.fields.AwareDateTime(required=True)
+    actor = ma.fields.Nested(ActorSchema, required=True)
+    request_id = ma.fields.String(allow_none=True)
+    data = ma.fields.Dict(required=True)

@@ -1,0 +1,44 @@
+"""Schemas shared by every resource: problems and command receipts."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details."""
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    errors = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "validation errors: one {pointer, detail} per bad field"})
+    stage = ma.fields.String(metadata={"description": "illegal-step: the current stage"})
+    allowed_steps = ma.fields.List(ma.fields.String())
+    current_version = ma.fields.Integer()
+
+
+class ReceiptSchema(ma.Schema):
+    """What a command answers: the new version and the event's place in the global log."""
+
+    id = ma.fields.UUID(required=True)
+    version = ma.fields.Integer(required=True)
+    position = ma.fields.Integer(required=True, metadata={
+        "description": "the event's position in the global log (for read-your-writes)"})
+
+
+class CandidateReceiptSchema(ReceiptSchema):
+    stage = ma.fields.String(required=True)
+
+
+class VersionQuerySchema(ma.Schema):
+    version = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={
+        "description": "the state as it stood at this version"})
+
+
+class Strict(ma.Schema):
+    """Request bodies: unknown fields are refused (422)."""
+
+    class Meta:
+        unknown = ma.RAISE

@@ -1,0 +1,110 @@
+"""Bearer tokens, roles and request ids: who is calling, and may they do this?"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from api.problems import problem
+from api.services import services
+from domain.application import Caller
+from domain.values import Actor
+from hirelog.tokens import TokenInfo
+
+API_PREFIX = "/api/v1"
+MAX_BODY = 64 * 1024
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+ALL_ROLES = ("admin", "recruiter", "client", "auditor")
+
+
+def install(app: Flask) -> None:
+    app.before_request(_request_id)
+    app.before_request(_authenticate)
+    app.before_request(_check_body)
+    app.after_request(_echo_request_id)
+
+
+def _request_id() -> None:
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if _REQUEST_ID.match(given) else str(uuid.uuid4())
+
+
+def _echo_request_id(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id") or str(uuid.uuid4())
+    return response
+
+
+def _authenticate() -> Response | None:
+    if not request.path.startswith(API_PREFIX + "/") or request.url_rule is None:
+        return None  # health checks, docs, and unknown routes (404) need no token
+    if request.path == f"{API_PREFIX}/openapi.json":
+        return None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    info = services().tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if info is None:
+        return problem(401, "a valid bearer token is required", kind="unauthorized",
+                       headers={"WWW-Authenticate": 'Bearer realm="hirelog"'})
+    g.token = info
+    return None
+
+
+def _check_body() -> Response | None:
+    """415 for a body that is not JSON, 413 past 64 KiB, 400 for malformed JSON."""
+    if request.method not in ("POST", "PUT", "PATCH") or request.url_rule is None:
+        return None
+    length = request.content_length
+    if length is not None and length > MAX_BODY:
+        return problem(413, f"the body is larger than {MAX_BODY // 1024} KiB")
+    data = request.get_data(cache=True)  # werkzeug enforces MAX_CONTENT_LENGTH when streaming
+    if not data:
+        return None
+    if not request.is_json:
+        return problem(415, "send the body as application/json")
+    if request.get_json(silent=True) is None:
+        return problem(400, "the body is not valid JSON", kind="malformed-json")
+    return None
+
+
+def token() -> TokenInfo:
+    return g.token
+
+
+def actor() -> Actor:
+    return g.token.actor
+
+
+def caller() -> Caller:
+    """The actor, request id and If-Match of this request, for one application command."""
+    expected = None
+    if_match = request.headers.get("If-Match")
+    if if_match is not None and if_match.strip() != "*":
+        matched = _IF_MATCH.match(if_match)
+        if matched is None:
+            from flask_smorest import abort
+            abort(400, message='If-Match must be a version in quotes, like "3"')
+        expected = int(matched.group(1))
+    return Caller(actor=actor(), request_id=g.request_id, expected_version=expected)
+
+
+def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Only these roles may call the view (403 otherwise); documented in the OpenAPI text."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if g.token.role not in roles:
+                return problem(403, f"a {g.token.role} token may not do this; "
+                                    f"allowed roles: {', '.join(roles)}", kind="forbidden")
+            return view(*args, **kwargs)
+
+        note = f"Roles: {', '.join(roles)}."
+        guarded.__doc__ = f"{(view.__doc__ or '').strip()}\n\n{note}".strip()
+        return guarded
+
+    return decorate

@@ -1,0 +1,31 @@
+"""What the views use, built once per process by create_app (after a fork, never before)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from domain.application import Recruitment
+from hirelog.idempotency import IdempotencyStore
+from hirelog.settings import Settings
+from hirelog.tokens import TokenStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    recruitment: Recruitment
+    tokens: TokenStore
+    idempotency: IdempotencyStore
+
+    def close(self) -> None:
+        self.recruitment.close()
+
+
+def services() -> Services:
+    return current_app.extensions["hirelog"]
+
+
+def recruitment() -> Recruitment:
+    return services().recruitment

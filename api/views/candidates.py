@@ -1,0 +1,55 @@
+"""Candidates: contact (create), current state, history; the steps are in views/steps.py."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.representations import candidate_state, history_entry
+from api.schemas.candidates import CandidateCreateSchema, CandidateSchema, HistoryEventSchema
+from api.schemas.common import CandidateReceiptSchema, VersionQuerySchema
+from api.security import ALL_ROLES, actor, allow, caller
+from api.services import recruitment
+
+blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates",
+                description="Candidacies: one person for one position, through every stage")
+
+
+@blp.route("")
+class Candidates(MethodView):
+    @allow("admin", "recruiter")
+    @blp.arguments(CandidateCreateSchema)
+    @blp.response(201, CandidateReceiptSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(409, response="CONFLICT",
+                      description="this email is already a candidate for this position")
+    def post(self, body: dict) -> tuple:
+        """Record the first contact with a candidate for a position."""
+        receipt = recruitment().contact_candidate(caller=caller(), **body)
+        return receipt, {"Location": url_for("candidates.Candidate", candidate_id=receipt.id)}
+
+
+@blp.route("/<uuid:candidate_id>")
+class Candidate(MethodView):
+    @allow(*ALL_ROLES)
+    @blp.arguments(VersionQuerySchema, location="query")
+    @blp.response(200, CandidateSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, query: dict, candidate_id: UUID) -> tuple:
+        """The candidate's current state; its ETag is the version to send in If-Match."""
+        candidate = recruitment().get_candidate(candidate_id, query.get("version"),
+                                                viewer=actor())
+        return candidate_state(candidate), {"ETag": f'"{candidate.version}"'}
+
+
+@blp.route("/<uuid:candidate_id>/history")
+class History(MethodView):
+    @allow("admin", "recruiter", "auditor")
+    @blp.response(200, HistoryEventSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, candidate_id: UUID) -> list:
+        """Every event of the candidate, in order, with who recorded it and in which request."""
+        return [history_entry(e) for e in recruitment().candidate_history(candidate_id)]

@@ -1,0 +1,42 @@
+"""Clients: POST /clients, GET /clients/{id}."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.representations import client_state
+from api.schemas.clients import ClientCreateSchema, ClientSchema
+from api.schemas.common import ReceiptSchema, VersionQuerySchema
+from api.security import ALL_ROLES, actor, allow, caller
+from api.services import recruitment
+
+blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
+                description="Companies the agency recruits for")
+
+
+@blp.route("")
+class Clients(MethodView):
+    @allow("admin", "recruiter")
+    @blp.arguments(ClientCreateSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    def post(self, body: dict) -> tuple:
+        """Register a client."""
+        receipt = recruitment().register_client(body["name"], caller())
+        return receipt, {"Location": url_for("clients.Client", client_id=receipt.id)}
+
+
+@blp.route("/<uuid:client_id>")
+class Client(MethodView):
+    @allow(*ALL_ROLES)
+    @blp.arguments(VersionQuerySchema, location="query")
+    @blp.response(200, ClientSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, query: dict, client_id: UUID) -> tuple:
+        """A client (a client token sees only its own)."""
+        client = recruitment().get_client(client_id, query.get("version"), viewer=actor())
+        return client_state(client), {"ETag": f'"{client.version}"'}

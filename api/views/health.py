@@ -1,0 +1,30 @@
+"""Liveness and readiness, without a token (for load balancers and orchestrators)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from api.problems import problem
+from api.services import recruitment
+
+blp = Blueprint("health", __name__, description="Liveness and readiness (no token needed)")
+
+
+@blp.route("/healthz")
+@blp.response(200)
+def healthz() -> dict:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.response(200)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def readyz() -> object:
+    """The database answers; reports the head of the event log."""
+    try:
+        head = recruitment().recorder.max_notification_id() or 0
+    except Exception as error:
+        return problem(503, f"database unreachable: {type(error).__name__}",
+                       headers={"Retry-After": "5"})
+    return {"status": "ready", "log_head": head}

@@ -1,0 +1,79 @@
+"""Positions: open, read, revise the rubric, change the status."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.representations import position_state
+from api.schemas.common import ReceiptSchema, VersionQuerySchema
+from api.schemas.positions import (
+    PositionCreateSchema,
+    PositionSchema,
+    RubricRevisionSchema,
+    StatusChangeSchema,
+)
+from api.security import ALL_ROLES, actor, allow, caller
+from api.services import recruitment
+from domain.values import Skill
+
+blp = Blueprint("positions", __name__, url_prefix="/api/v1/positions",
+                description="A client's openings and their skill rubrics")
+
+
+def skills(body: dict) -> list[Skill]:
+    return [Skill(s["name"], s["weight"], s["required"]) for s in body["skills"]]
+
+
+@blp.route("")
+class Positions(MethodView):
+    @allow("admin", "recruiter")
+    @blp.arguments(PositionCreateSchema)
+    @blp.response(201, ReceiptSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
+    def post(self, body: dict) -> tuple:
+        """Open a position for a client, with its rubric and assessment."""
+        receipt = recruitment().open_position(
+            client_id=body["client_id"], title=body["title"], headcount=body["headcount"],
+            skills=skills(body), assessment_name=body["assessment"]["name"],
+            assessment_minutes=body["assessment"]["duration_minutes"], caller=caller())
+        return receipt, {"Location": url_for("positions.Position", position_id=receipt.id)}
+
+
+@blp.route("/<uuid:position_id>")
+class Position(MethodView):
+    @allow(*ALL_ROLES)
+    @blp.arguments(VersionQuerySchema, location="query")
+    @blp.response(200, PositionSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, query: dict, position_id: UUID) -> tuple:
+        """A position with its current rubric and every earlier revision."""
+        position = recruitment().get_position(position_id, query.get("version"),
+                                              viewer=actor())
+        return position_state(position), {"ETag": f'"{position.version}"'}
+
+
+@blp.route("/<uuid:position_id>/rubric", methods=["POST"])
+@allow("admin", "recruiter")
+@blp.arguments(RubricRevisionSchema)
+@blp.response(200, ReceiptSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+def revise_rubric(body: dict, position_id: UUID) -> object:
+    """Record a new rubric revision; earlier revisions are kept."""
+    return recruitment().revise_rubric(position_id, skills(body), caller())
+
+
+@blp.route("/<uuid:position_id>/status", methods=["POST"])
+@allow("admin", "recruiter")
+@blp.arguments(StatusChangeSchema)
+@blp.response(200, ReceiptSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(412, response="PRECONDITION_FAILED")
+def change_status(body: dict, position_id: UUID) -> object:
+    """Open, put on hold, mark filled or close the position."""
+    return recruitment().change_position_status(position_id, body["status"], caller(),
+                                                reason=body.get("reason"))
