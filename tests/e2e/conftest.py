@@ -70,7 +70,7 @@ def start_server(settings: Settings, log: Path) -> Server:
         try:
             if requests.get(url + "/readyz", timeout=1).status_code == 200:
                 return Server(url, token, process)
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     process.kill()
     raise AssertionError(f"hirelog serve did not become ready: {log.read_text()}")
