@@ -329,7 +329,7 @@ class Candidate(HiringAggregate):
             raise IllegalStep("decide to hire before the final interview", self.stage,
                               self.allowed_commands())
         self.record(self.Decided, by, outcome=outcome, reason=require_text(reason, "reason"),
-                    decided_by=require_text(decided_by or by.actor.name, "decided_by", 200))
+                    decided_by=optional_text(decided_by, "decided_by", 200) or by.actor.name)
 
     # --- offers ---
     def send_offer(self, *, salary: Decimal, currency: str, start_date: date,
