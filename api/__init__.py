@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="api/v1/openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        MAX_CONTENT_LENGTH=security.MAX_BODY,
+        MAX_CONTENT_LENGTH=security.MAX_BODY + 1,
         API_SPEC_OPTIONS={
             "info": {"description": "The hiring pipeline of a technical recruiting agency, "
                                     "recorded as events. Errors are RFC 9457 problems."},

@@ -67,11 +67,23 @@ def _remember(response: Response) -> Response:
     store = services().idempotency
     if response.status_code >= 500:
         store.release(g.token.id, key)
-    else:
-        headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
-        store.complete(g.token.id, key, response.status_code, headers,
-                       response.get_data(as_text=True))
+        return response
+    remembered = _without_secrets(response)
+    headers = {h: remembered.headers[h] for h in REPLAYED_HEADERS if h in remembered.headers}
+    store.complete(g.token.id, key, remembered.status_code, headers,
+                   remembered.get_data(as_text=True))
     return response
+
+
+def _without_secrets(response: Response) -> Response:
+    """A new token's secret is shown once and stored nowhere: a repeat learns the token's id,
+    not its secret."""
+    if request.endpoint != "tokens.Tokens" or response.status_code != 201:
+        return response
+    token_id = (response.get_json(silent=True) or {}).get("id")
+    return problem(409, f"this request already created token {token_id}; its secret is shown "
+                        "only once", kind="token-already-created",
+                   headers={"Location": response.headers.get("Location", "")})
 
 
 def _release_if_unanswered(error: BaseException | None) -> None:

@@ -100,6 +100,7 @@ def register_domain_errors(app: Flask, step_names: dict[str, str]) -> None:
         if isinstance(error, TooBusy):
             return problem(409, str(error), kind="too-busy", headers={"Retry-After": "1"})
         if isinstance(error, InvalidValue):
+            pointer = f"/{error.field}" if error.field else "/"
             return problem(422, str(error), kind="invalid-value",
-                           errors=[{"pointer": "/", "detail": str(error)}])
+                           errors=[{"pointer": pointer, "detail": str(error)}])
         return problem(422, str(error), kind="domain-rule")

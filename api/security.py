@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -58,16 +59,26 @@ def _check_body() -> Response | None:
     """415 for a body that is not JSON, 413 past 64 KiB, 400 for malformed JSON."""
     if request.method not in ("POST", "PUT", "PATCH") or request.url_rule is None:
         return None
+    too_large = problem(413, f"the body is larger than {MAX_BODY // 1024} KiB")
     length = request.content_length
     if length is not None and length > MAX_BODY:
-        return problem(413, f"the body is larger than {MAX_BODY // 1024} KiB")
-    data = request.get_data(cache=True)  # werkzeug enforces MAX_CONTENT_LENGTH when streaming
+        return too_large
+    # A streamed (chunked) body is cut at MAX_CONTENT_LENGTH = MAX_BODY + 1 by werkzeug:
+    # one byte more than allowed tells it was too large.
+    data = request.get_data(cache=True)
+    if len(data) > MAX_BODY:
+        return too_large
     if not data:
         return None
     if not request.is_json:
         return problem(415, "send the body as application/json")
-    if request.get_json(silent=True) is None:
+    try:
+        body = json.loads(data)
+    except ValueError:
         return problem(400, "the body is not valid JSON", kind="malformed-json")
+    if not isinstance(body, dict):
+        return problem(422, "the body must be a JSON object", kind="validation-error",
+                       errors=[{"pointer": "/", "detail": "expected a JSON object"}])
     return None
 
 

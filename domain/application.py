@@ -257,6 +257,8 @@ class Recruitment(Application[UUID]):
             aggregate = None
         if not isinstance(aggregate, kind) or not visible_to(viewer, aggregate):
             raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
+        if version is not None and aggregate.version != version:
+            raise NotFound(f"{kind.__name__.lower()} {aggregate_id} has no version {version}")
         return aggregate
 
     def _stamp(self, caller: Caller) -> Stamp:

@@ -64,11 +64,12 @@ def check_grades(grades: Mapping[str, str], rubric: Iterable[Skill]) -> dict[str
     unknown = sorted(set(grades) - set(names))
     missing = [n for n in names if n not in grades]
     if unknown:
-        raise InvalidValue(f"not skills of the rubric: {', '.join(unknown)}")
+        raise InvalidValue(f"not skills of the rubric: {', '.join(unknown)}", "grades")
     if missing:
-        raise InvalidValue(f"skills not graded: {', '.join(missing)}")
+        raise InvalidValue(f"skills not graded: {', '.join(missing)}", "grades")
     valid = {g.value for g in Grade}
     for skill, grade in grades.items():
         if grade not in valid:
-            raise InvalidValue(f"grade of {skill!r} must be one of {', '.join(sorted(valid))}")
+            raise InvalidValue(f"grade of {skill!r} must be one of {', '.join(sorted(valid))}",
+                               "grades")
     return {n: grades[n] for n in names}

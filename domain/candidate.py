@@ -14,6 +14,7 @@ from uuid import UUID
 
 from domain.base import HiringAggregate, Stamp
 from domain.candidacy import Feedback, Interview, Offer, answered, candidate_id, check_grades
+from domain.currencies import ISO_4217
 from domain.errors import IllegalStep, InvalidValue
 from domain.stages import ALLOWED, CLOSED, OWED_A_NOTICE, Stage
 from domain.values import (
@@ -298,7 +299,8 @@ class Candidate(HiringAggregate):
         self._check("schedule_interview")
         names = [require_text(n, "interviewer", 200) for n in interviewers]
         if not names or len(set(names)) != len(names):
-            raise InvalidValue("an interview needs one or more distinct interviewers")
+            raise InvalidValue("an interview needs one or more distinct interviewers",
+                               "interviewers")
         self.record(self.InterviewScheduled, by, interviewers=names,
                     scheduled_at=_future(scheduled_at, by, "scheduled_at"),
                     location=optional_text(location, "location", 500))
@@ -311,11 +313,13 @@ class Candidate(HiringAggregate):
         interviewer = interviewer.strip()
         if interviewer not in latest.interviewers:
             raise InvalidValue(f"{interviewer!r} is not an interviewer of this interview; "
-                               f"expected one of {', '.join(latest.interviewers)}")
+                               f"expected one of {', '.join(latest.interviewers)}",
+                               "interviewer")
         if any(f.round == round_ and f.interviewer == interviewer for f in self.feedback):
-            raise InvalidValue(f"{interviewer!r} already gave feedback on this interview")
+            raise InvalidValue(f"{interviewer!r} already gave feedback on this interview",
+                               "interviewer")
         if rating == Grade.NO_DECISION.value:
-            raise InvalidValue("an interviewer's rating must be strong_no to strong_yes")
+            raise InvalidValue("an interviewer's rating must be strong_no to strong_yes", "rating")
         self.record(self.Interviewed, by, round=round_, interviewer=interviewer,
                     rating=parse_choice(Grade, rating, "rating"),
                     notes=optional_text(notes, "notes"))
@@ -336,9 +340,9 @@ class Candidate(HiringAggregate):
                    expires_at: datetime, by: Stamp) -> None:
         self._check("send_offer")
         amount = _amount(salary)
-        if not (len(currency) == 3 and currency.isascii() and currency.isalpha()
-                and currency.isupper()):
-            raise InvalidValue("currency must be an ISO 4217 code such as EUR or USD")
+        if currency not in ISO_4217:
+            raise InvalidValue(f"currency {currency!r} is not an ISO 4217 code (EUR, USD...)",
+                               "currency")
         self.record(self.OfferSent, by, salary=amount, currency=currency,
                     start_date=start_date, expires_at=_future(expires_at, by, "expires_at"))
 
@@ -347,7 +351,8 @@ class Candidate(HiringAggregate):
         assert self.offer is not None
         if accepted:
             if by.at > self.offer.expires_at:
-                raise InvalidValue(f"the offer expired at {self.offer.expires_at.isoformat()}")
+                raise InvalidValue(f"the offer expired at {self.offer.expires_at.isoformat()}",
+                                   "accepted")
             self.record(self.OfferAccepted, by)
         else:
             self.record(self.OfferDeclined, by, reason=optional_text(reason, "reason"))
@@ -368,21 +373,21 @@ class Candidate(HiringAggregate):
 
 def _amount(salary: Decimal | str | int) -> Decimal:
     if isinstance(salary, (bool, float)):
-        raise InvalidValue("salary must be a whole or decimal number, given exactly")
+        raise InvalidValue("salary must be a whole or decimal number, given exactly", "salary")
     try:
         amount = Decimal(salary)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidValue("salary must be a number") from None
+        raise InvalidValue("salary must be a number", "salary") from None
     if not amount.is_finite():
-        raise InvalidValue("salary must be a number")
+        raise InvalidValue("salary must be a number", "salary")
     if amount <= 0:
-        raise InvalidValue("salary must be more than zero")
+        raise InvalidValue("salary must be more than zero", "salary")
     return amount
 
 
 def _future(when: datetime, by: Stamp, field: str) -> datetime:
     if when.tzinfo is None:
-        raise InvalidValue(f"{field} must carry a time zone")
+        raise InvalidValue(f"{field} must carry a time zone", field)
     if when <= by.at:
-        raise InvalidValue(f"{field} must be in the future")
+        raise InvalidValue(f"{field} must be in the future", field)
     return when

@@ -10,7 +10,13 @@ class DomainError(Exception):
 
 
 class InvalidValue(DomainError):
-    """A value given to a command is not acceptable (empty name, bad weight, unknown skill)."""
+    """A value given to a command is not acceptable (empty name, bad weight, unknown skill).
+
+    `field` names the command argument at fault, when one is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class IllegalStep(DomainError):

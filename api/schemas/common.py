@@ -37,6 +37,15 @@ class VersionQuerySchema(ma.Schema):
         "description": "the state as it stood at this version"})
 
 
+class StrictBoolean(ma.fields.Boolean):
+    """true or false only: 1, 0 and "yes" are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not isinstance(value, bool):
+            raise ma.ValidationError("Not a valid boolean: send true or false.")
+        return value
+
+
 class Strict(ma.Schema):
     """Request bodies: unknown fields are refused (422)."""
 

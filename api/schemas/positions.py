@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.schemas.common import Strict
+from api.schemas.common import Strict, StrictBoolean
 from domain.values import PositionStatus
 
 
 class SkillSchema(Strict):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     weight = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 5))
-    required = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+    required = StrictBoolean(required=True)
 
 
 class AssessmentSchema(Strict):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.schemas.common import Strict
+from api.schemas.common import Strict, StrictBoolean
+from domain.currencies import ISO_4217
 from domain.values import AbandonReason, Grade, Outcome
 
 Text = ma.fields.String
@@ -75,9 +76,10 @@ class DecisionRequestSchema(Strict):
 
 class OfferSchema(Strict):
     salary = ma.fields.Decimal(required=True,
-                               validate=ma.validate.Range(min=0, min_inclusive=False))
-    currency = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^[A-Z]{3}$", error="an ISO 4217 code such as EUR"))
+                               validate=ma.validate.Range(min=0, min_inclusive=False),
+                               metadata={"minimum": 0, "exclusiveMinimum": True})
+    currency = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        sorted(ISO_4217), error="not an ISO 4217 currency code (EUR, USD...)"))
     start_date = ma.fields.Date(required=True)
     expires_at = ma.fields.AwareDateTime(required=True)
 
@@ -87,7 +89,7 @@ class RejectionNoticeSchema(Strict):
 
 
 class OfferResponseSchema(Strict):
-    accepted = ma.fields.Boolean(required=True, truthy={True}, falsy={False})
+    accepted = StrictBoolean(required=True)
     reason = text()
 
 

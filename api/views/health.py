@@ -11,6 +11,7 @@ blp = Blueprint("health", __name__, description="Liveness and readiness (no toke
 
 
 @blp.route("/healthz")
+@blp.doc(security=[])
 @blp.response(200)
 def healthz() -> dict:
     """The process is alive."""
@@ -18,6 +19,7 @@ def healthz() -> dict:
 
 
 @blp.route("/readyz")
+@blp.doc(security=[])
 @blp.response(200)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def readyz() -> object:

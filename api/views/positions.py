@@ -60,6 +60,7 @@ class Position(MethodView):
 @allow("admin", "recruiter")
 @blp.arguments(RubricRevisionSchema)
 @blp.response(200, ReceiptSchema)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(412, response="PRECONDITION_FAILED")
 def revise_rubric(body: dict, position_id: UUID) -> object:
@@ -71,6 +72,7 @@ def revise_rubric(body: dict, position_id: UUID) -> object:
 @allow("admin", "recruiter")
 @blp.arguments(StatusChangeSchema)
 @blp.response(200, ReceiptSchema)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(412, response="PRECONDITION_FAILED")
 def change_status(body: dict, position_id: UUID) -> object:

@@ -30,6 +30,7 @@ class Tokens(MethodView):
 
     @allow("admin")
     @blp.response(200, TokenSchema(many=True))
+    @blp.alt_response(403, response="FORBIDDEN")
     def get(self) -> object:
         """Every token, without secrets."""
         return services().tokens.list()
@@ -39,6 +40,7 @@ class Tokens(MethodView):
 class Token(MethodView):
     @allow("admin")
     @blp.response(200, TokenSchema)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, token_id: str) -> object:
         """One token, without its secret."""
@@ -46,6 +48,7 @@ class Token(MethodView):
 
     @allow("admin")
     @blp.response(204)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, token_id: str) -> None:
         """Revoke a token: refused from the next request on."""
