@@ -10,7 +10,7 @@ from uuid import UUID
 
 from flask import Flask
 
-from api import idempotent, security
+from api import consistency, idempotent, security
 from api.problems import HirelogApi, register_domain_errors
 from api.representations import STEP_OF_COMMAND
 from api.services import Services
@@ -21,6 +21,7 @@ from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
 from hirelog.tokens import TokenStore
+from projections.reads import ReadSide
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> Flask:
@@ -46,14 +47,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         settings=settings, recruitment=recruitment,
         tokens=TokenStore(tables, client_exists=_client_exists(recruitment),
                           bootstrap_admin_token=settings.bootstrap_admin_token),
-        idempotency=IdempotencyStore(tables))
+        idempotency=IdempotencyStore(tables), reads=ReadSide(tables))
 
     api = HirelogApi(app)
-    from api.views import candidates, clients, health, positions, steps, tokens
+    from api.views import candidates, clients, health, positions, reports, steps, tokens
 
-    for module in (health, clients, positions, candidates, steps, tokens):
+    for module in (health, clients, positions, candidates, steps, tokens, reports):
         api.register_blueprint(module.blp)
     security.install(app)
+    consistency.install(app)
     idempotent.install(app)
     register_domain_errors(app, STEP_OF_COMMAND)
     return app

@@ -6,7 +6,7 @@ import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import click
@@ -131,15 +131,23 @@ def summary() -> None:
               help="Port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Worker threads.")
+@click.option("--projector/--no-projector", default=True, show_default=True,
+              help="Keep the read models up to date in this process (else run "
+                   "'hirelog project' beside it).")
 @one_line_errors
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str, port: int, threads: int, projector: bool) -> None:
     """Serve the HTTP API (waitress). Production: gunicorn 'api:create_app()'."""
     from waitress import create_server
 
     from api import create_app
+    from projections.projector import Projector
+    from projections.registry import MODELS
 
     settings = Settings.from_env()
     app = create_app(settings)
+    if projector:
+        Projector(app.extensions["hirelog"].recruitment, MODELS).start_thread()
+        click.echo("projector running in this process", err=True)
     server = create_server(app, host=host, port=port, threads=threads, ident="hirelog")
     url = f"http://{host}:{server.effective_port}"  # type: ignore[union-attr]
     click.echo(f"hirelog API on {url} (docs: {url}/docs), "
@@ -151,6 +159,77 @@ def serve(host: str, port: int, threads: int) -> None:
         pass
     finally:
         app.extensions["hirelog"].close()
+
+
+@main.command()
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@one_line_errors
+def project(batch_size: int) -> None:
+    """Run the projector: follow the event log and keep every read model up to date, until
+    SIGTERM or Ctrl-C. Any number may run; each event is applied once."""
+    import signal
+    import threading
+
+    from projections.projector import Projector
+    from projections.registry import MODELS
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with recruitment() as app:
+        click.echo(f"projector following {redact(Settings.from_env().database_url)}", err=True)
+        with suppress(KeyboardInterrupt):
+            Projector(app, MODELS, batch_size=batch_size).run_forever(stop)
+
+
+@main.group()
+def projections() -> None:
+    """Inspect and rebuild the read models."""
+
+
+@projections.command("status")
+@one_line_errors
+def projections_status() -> None:
+    """Each read model's live generation, position and lag behind the log."""
+    from hirelog.tables import Tables
+    from projections import catalog
+    from projections.registry import MODELS
+
+    with recruitment() as app:
+        head = app.recorder.max_notification_id() or 0
+        with Tables(app).transaction(commit=False) as cursor:
+            for model in MODELS:
+                generation, position = catalog.active(cursor, model.name) or (0, 0)
+                click.echo(f"{model.name:<12} generation {generation}  position {position}  "
+                           f"lag {head - position}")
+
+
+@projections.command("rebuild")
+@click.argument("name", required=False)
+@one_line_errors
+def projections_rebuild(name: str | None) -> None:
+    """Rebuild NAME (default: every read model) from the start of the log into new tables,
+    and switch readers over only when it has caught up."""
+    from projections.rebuild import rebuild
+    from projections.registry import MODELS, model_named
+
+    try:
+        models = [model_named(name)] if name else list(MODELS)
+    except KeyError as error:
+        raise click.ClickException(error.args[0]) from None
+    with recruitment() as app:
+        for model in models:
+            head = app.recorder.max_notification_id() or 0
+            started = time.perf_counter()
+            with click.progressbar(length=max(head, 1), label=f"rebuilding {model.name}",
+                                   file=click.get_text_stream("stderr"),
+                                   item_show_func=lambda rate: rate) as bar:
+                def progress(position: int, _head: int, started: float = started) -> None:
+                    rate = position / max(time.perf_counter() - started, 1e-6)
+                    bar.update(min(position, bar.length) - bar.pos, f"{rate:,.0f} events/s")
+                generation, _ = rebuild(app, model, progress)
+            elapsed = time.perf_counter() - started
+            click.echo(f"{model.name}: generation {generation} live, {head} events in "
+                       f"{elapsed:.1f} s ({head / max(elapsed, 1e-6):,.0f} events/s)")
 
 
 @main.group()

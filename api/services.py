@@ -10,6 +10,7 @@ from domain.application import Recruitment
 from hirelog.idempotency import IdempotencyStore
 from hirelog.settings import Settings
 from hirelog.tokens import TokenStore
+from projections.reads import ReadSide
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Services:
     recruitment: Recruitment
     tokens: TokenStore
     idempotency: IdempotencyStore
+    reads: ReadSide
 
     def close(self) -> None:
         self.recruitment.close()

@@ -71,6 +71,16 @@ class Recruitment(Application[UUID]):
             raise ValueError("id_key must not be empty")
         self.id_key = id_key
         self.clock = clock
+        self._save_listeners: list[Callable[[int], None]] = []
+
+    def on_save(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(position)` after each save in this process (followers wake at once)."""
+        self._save_listeners.append(listener)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        if recordings:
+            for listener in self._save_listeners:
+                listener(recordings[-1].notification.id)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -24,8 +24,10 @@ class Stage(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-# Stages where the process ended badly for the candidate: they are owed a RejectionSent.
-OWED_A_NOTICE = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED, Stage.WITHDRAWN})
+# Stages where the process ended for the candidate without a hire: the candidate is owed the
+# decision (a RejectionSent). A withdrawn candidate ended it themselves, so owes nothing is
+# reported for them, though a closing message may still be recorded once.
+OWED_A_NOTICE = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED})
 # Stages the candidate can no longer leave by withdrawing (the process is over for them).
 CLOSED = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED, Stage.HIRED,
                     Stage.WITHDRAWN})

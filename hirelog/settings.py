@@ -78,6 +78,8 @@ class Settings:
     id_key: str | None = None
     # Accepted as an admin token (first set-up and automation); unset, only stored tokens work.
     bootstrap_admin_token: str | None = None
+    # How long a read given ?min_position=N waits for its read model before answering 503.
+    read_wait_seconds: float = 3.0
 
     @property
     def database(self) -> Database:
@@ -90,9 +92,23 @@ class Settings:
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             id_key=env.get("HIRELOG_ID_KEY") or None,
             bootstrap_admin_token=env.get("HIRELOG_BOOTSTRAP_ADMIN_TOKEN") or None,
+            read_wait_seconds=_seconds(env, "HIRELOG_READ_WAIT_SECONDS", 3.0),
         )
         settings.database  # noqa: B018 - fail early, naming the variable
         return settings
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {text!r}") from None
+    if not 0 <= value <= 300:
+        raise SettingsError(f"{name} must be between 0 and 300 seconds")
+    return value
 
 
 def key_file_for(database: SQLiteDatabase) -> Path:

@@ -55,8 +55,11 @@ def create_tables(app: Recruitment) -> None:
     """hirelog's own tables, beside eventsourcing's."""
     from hirelog import idempotency, tokens
     from hirelog.tables import Tables
+    from projections.registry import create_first_generations
 
-    Tables(app).create([*tokens.DDL, *idempotency.DDL])
+    tables = Tables(app)
+    tables.create([*tokens.DDL, *idempotency.DDL])
+    create_first_generations(tables)
 
 
 def _create_all(settings: Settings) -> None:

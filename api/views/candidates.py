@@ -6,13 +6,16 @@ from uuid import UUID
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
+from api.consistency import read_model
 from api.representations import candidate_state, history_entry
 from api.schemas.candidates import CandidateCreateSchema, CandidateSchema, HistoryEventSchema
 from api.schemas.common import CandidateReceiptSchema, VersionQuerySchema
-from api.security import ALL_ROLES, actor, allow, caller
+from api.schemas.reads import CandidateListQuerySchema, CandidatePageSchema
+from api.security import ALL_ROLES, actor, allow, caller, token
 from api.services import recruitment
+from projections.candidate_queries import candidate_page, decode_cursor
 
 blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates",
                 description="Candidacies: one person for one position, through every stage")
@@ -30,6 +33,38 @@ class Candidates(MethodView):
         """Record the first contact with a candidate for a position."""
         receipt = recruitment().contact_candidate(caller=caller(), **body)
         return receipt, {"Location": url_for("candidates.Candidate", candidate_id=receipt.id)}
+
+    @allow(*ALL_ROLES)
+    @blp.arguments(CandidateListQuerySchema, location="query")
+    @blp.response(200, CandidatePageSchema)
+    @blp.alt_response(400, response="BAD_REQUEST", description="not a cursor from this API")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, query: dict) -> dict:
+        """Candidates with stage, score, days in stage and last activity, oldest contact
+        first; page with `next_cursor` (a client token sees only its own)."""
+        filters = {k: str(query[k]) if k.endswith("_id") else query[k]
+                   for k in ("position_id", "client_id", "stage", "source", "q") if k in query}
+        if token().client_id is not None:
+            filters["client_id"] = _own(filters.get("client_id"))
+        with read_model("candidates", query.get("min_position")) as view:
+            return candidate_page(view, recruitment().clock(), limit=query["limit"],
+                                  after=after(query.get("cursor")), **filters)
+
+
+def after(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return decode_cursor(cursor)
+    except ValueError as error:
+        abort(400, message=str(error))
+        raise
+
+
+def _own(asked: str | None) -> str:
+    """A client token lists only its own client; asking for another finds nothing."""
+    own = str(token().client_id)
+    return own if asked in (None, own) else "-"
 
 
 @blp.route("/<uuid:candidate_id>")

@@ -6,13 +6,16 @@ from uuid import UUID
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
+from api.consistency import read_model
 from api.representations import client_state
 from api.schemas.clients import ClientCreateSchema, ClientSchema
 from api.schemas.common import ReceiptSchema, VersionQuerySchema
-from api.security import ALL_ROLES, actor, allow, caller
+from api.schemas.reads import DashboardSchema, ReadQuerySchema
+from api.security import ALL_ROLES, actor, allow, caller, token
 from api.services import recruitment
+from projections.candidate_queries import dashboard
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
                 description="Companies the agency recruits for")
@@ -40,3 +43,21 @@ class Client(MethodView):
         """A client (a client token sees only its own)."""
         client = recruitment().get_client(client_id, query.get("version"), viewer=actor())
         return client_state(client), {"ETag": f'"{client.version}"'}
+
+
+@blp.route("/<uuid:client_id>/dashboard")
+@allow(*ALL_ROLES)
+@blp.arguments(ReadQuerySchema, location="query")
+@blp.response(200, DashboardSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def client_dashboard(query: dict, client_id: UUID) -> dict:
+    """Open positions with counts per stage, interviews in the next 14 days, picks and
+    decisions the client still owes, offers awaiting an answer."""
+    own = token().client_id
+    with read_model("candidates", query.get("min_position")) as view:
+        known = view.cursor.execute(f"SELECT id FROM {view.table('clients')} WHERE id = %s",
+                                    (str(client_id),)).one()
+        if known is None or (own is not None and own != client_id):
+            abort(404, message=f"no client with id {client_id}")
+        return dashboard(view, str(client_id), recruitment().clock())

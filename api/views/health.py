@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from api.problems import problem
-from api.services import recruitment
+from api.services import recruitment, services
 
 blp = Blueprint("health", __name__, description="Liveness and readiness (no token needed)")
 
@@ -23,10 +23,14 @@ def healthz() -> dict:
 @blp.response(200)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def readyz() -> object:
-    """The database answers; reports the head of the event log."""
+    """The database answers; reports the head of the event log and how far each read model
+    has followed it (lag = events behind)."""
     try:
         head = recruitment().recorder.max_notification_id() or 0
-    except Exception as error:
+        positions = services().reads.positions()
+    except Exception as error:  # any failure means not ready
         return problem(503, f"database unreachable: {type(error).__name__}",
                        headers={"Retry-After": "5"})
-    return {"status": "ready", "log_head": head}
+    return {"status": "ready", "log_head": head,
+            "projections": {name: {"position": position, "lag": max(0, head - position)}
+                            for name, position in positions.items()}}

@@ -6,8 +6,9 @@ from uuid import UUID
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
+from api.consistency import read_model
 from api.representations import position_state
 from api.schemas.common import ReceiptSchema, VersionQuerySchema
 from api.schemas.positions import (
@@ -16,12 +17,25 @@ from api.schemas.positions import (
     RubricRevisionSchema,
     StatusChangeSchema,
 )
-from api.security import ALL_ROLES, actor, allow, caller
+from api.schemas.reads import PipelineSchema, ReadQuerySchema, ShortlistSchema
+from api.security import ALL_ROLES, actor, allow, caller, token
 from api.services import recruitment
 from domain.values import Skill
+from projections.candidate_queries import pipeline, position_row
+from projections.reads import View
+from projections.shortlist import shortlist
 
 blp = Blueprint("positions", __name__, url_prefix="/api/v1/positions",
                 description="A client's openings and their skill rubrics")
+
+
+def visible_position(view: View, position_id: UUID) -> dict:
+    """The position's row, or 404 (also for another client's position)."""
+    row = position_row(view, str(position_id))
+    own = token().client_id
+    if row is None or (own is not None and row["client_id"] != str(own)):
+        abort(404, message=f"no position with id {position_id}")
+    return row  # type: ignore[return-value]
 
 
 def skills(body: dict) -> list[Skill]:
@@ -79,3 +93,31 @@ def change_status(body: dict, position_id: UUID) -> object:
     """Open, put on hold, mark filled or close the position."""
     return recruitment().change_position_status(position_id, body["status"], caller(),
                                                 reason=body.get("reason"))
+
+
+@blp.route("/<uuid:position_id>/pipeline")
+@allow(*ALL_ROLES)
+@blp.arguments(ReadQuerySchema, location="query")
+@blp.response(200, PipelineSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def position_pipeline(query: dict, position_id: UUID) -> dict:
+    """For each stage in order, how many candidates and who."""
+    with read_model("candidates", query.get("min_position")) as view:
+        return pipeline(view, visible_position(view, position_id), recruitment().clock())
+
+
+@blp.route("/<uuid:position_id>/shortlist")
+@allow(*ALL_ROLES)
+@blp.arguments(ReadQuerySchema, location="query")
+@blp.response(200, ShortlistSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def position_shortlist(query: dict, position_id: UUID) -> dict:
+    """Recommended candidates ranked by weighted score, with their per-skill grades as graded
+    (against the rubric revision of their assessment)."""
+    with read_model("candidates", query.get("min_position")) as view:
+        visible_position(view, position_id)
+    with read_model("shortlist", query.get("min_position")) as view:
+        return {"position_id": str(position_id),
+                "candidates": shortlist(view, str(position_id))}

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from hirelog.settings import Settings
 from tests.fakes import FakeClock
+from tests.projections.conftest import project_all
 
 SKILLS = [{"name": "python", "weight": 5, "required": True},
           {"name": "sql", "weight": 2, "required": False}]
@@ -110,7 +111,7 @@ def world(app: Flask, client: FlaskClient) -> World:
     client_b_id = recruiter.post("/api/v1/clients", {"name": "Globex"}).json["id"]
     position_a, position_b = open_position(recruiter, client_a_id), open_position(
         recruiter, client_b_id)
-    return World(
+    world = World(
         admin=Api(client, new_token(app, "admin")), recruiter=recruiter,
         auditor=Api(client, new_token(app, "auditor")),
         client_a=Api(client, new_token(app, "client", client_a_id)),
@@ -118,3 +119,5 @@ def world(app: Flask, client: FlaskClient) -> World:
         client_a_id=client_a_id, client_b_id=client_b_id,
         position_a=position_a, position_b=position_b,
         candidate_a=contact(recruiter, position_a), candidate_b=contact(recruiter, position_b))
+    project_all(app.extensions["hirelog"].recruitment)  # the read models know this world
+    return world

@@ -242,7 +242,7 @@ def test_an_unknown_candidate_is_404(world: World) -> None:
     ("put", "/api/v1/candidates/{cid}", {"GET"}),
     ("get", "/api/v1/candidates/{cid}/application", {"POST"}),
     ("patch", "/api/v1/candidates/{cid}/withdrawal", {"POST"}),
-    ("get", "/api/v1/candidates", {"POST"}),
+    ("delete", "/api/v1/candidates", {"GET", "POST"}),
     ("delete", "/api/v1/clients", {"POST"}),
     ("post", "/api/v1/candidates/{cid}/history", {"GET"}),
     ("post", "/healthz", {"GET"}),

@@ -112,6 +112,18 @@ ENDPOINTS: list[Endpoint] = [
              expect(200, 200, 200, 200, 404)),
     Endpoint("GET history", "GET", "/api/v1/candidates/{t.candidate}/history",
              expect(200, 200, 200, 403, 403)),
+    Endpoint("GET candidates", "GET", "/api/v1/candidates?client_id={t.client}",
+             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+    Endpoint("GET pipeline", "GET", "/api/v1/positions/{t.position}/pipeline",
+             expect(200, 200, 200, 200, 404)),
+    Endpoint("GET shortlist", "GET", "/api/v1/positions/{t.position}/shortlist",
+             expect(200, 200, 200, 200, 404)),
+    Endpoint("GET dashboard", "GET", "/api/v1/clients/{t.client}/dashboard",
+             expect(200, 200, 200, 200, 404)),
+    Endpoint("GET notices due", "GET", "/api/v1/reports/notices-due?client_id={t.client}",
+             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+    Endpoint("GET recruiters report", "GET", "/api/v1/reports/recruiters",
+             expect(200, 200, 200, 403, 403)),
     Endpoint("POST tokens", "POST", "/api/v1/tokens",
              expect(201, 403, 403, 403, 403),
              lambda t, role: {"name": f"made by {role}", "role": "auditor"}),

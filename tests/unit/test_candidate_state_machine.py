@@ -53,6 +53,7 @@ COMMANDS = (
 
 # --- the model: our reading of the rules of the process ---
 OWED_A_NOTICE = {S.ABANDONED, S.DISQUALIFIED, S.REJECTED, S.WITHDRAWN}
+MAY_BE_TOLD = OWED_A_NOTICE  # send_rejection is allowed once in these
 OVER = OWED_A_NOTICE | {S.HIRED}  # no withdrawing from these
 DISQUALIFIABLE = {S.CONTACTED, S.APPLIED, S.ASSESSED}
 REJECTABLE = {S.RECOMMENDED, S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INTERVIEWED}
@@ -128,7 +129,7 @@ class Model:
             "record_interview_feedback": s in FEEDBACK_STAGES,
             "decide": s in REJECTABLE,
             "send_offer": s in OFFERABLE,
-            "send_rejection": s in OWED_A_NOTICE and not self.notice_sent,
+            "send_rejection": s in MAY_BE_TOLD and not self.notice_sent,
             "respond_to_offer": s is S.OFFERED and self.offer_response is None,
             "hire": s is S.OFFERED and self.offer_response == "accepted",
             "withdraw": s not in OVER,
@@ -611,7 +612,8 @@ class CandidateMachine(RuleBasedStateMachine):
         m, got = self.m, self.live
         assert isinstance(got, Candidate)
         assert (got.stage, got.stage_since) == (m.stage.value, m.stage_since)
-        assert got.owes_notice == (m.stage in OWED_A_NOTICE and not m.notice_sent)
+        assert got.owes_notice == (m.stage in OWED_A_NOTICE - {S.WITHDRAWN}
+                                   and not m.notice_sent)
         assert (got.decision_sent_at is not None) == m.notice_sent
         assert got.reasons == m.reasons
         assert got.start_date == m.start_date

@@ -1,0 +1,39 @@
+"""Read-your-writes for read models: `?min_position=N` waits (boundedly) until the model has
+processed the log up to N, else 503 with Retry-After; every read names its model's position
+in `X-Projection-Position`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, Response, g
+from flask_smorest import abort
+
+from api.services import services
+from projections.reads import View
+
+HEADER = "X-Projection-Position"
+
+
+def install(app: Flask) -> None:
+    app.after_request(_position_header)
+
+
+def _position_header(response: Response) -> Response:
+    position = g.get("projection_position")
+    if position is not None:
+        response.headers[HEADER] = str(position)
+    return response
+
+
+@contextmanager
+def read_model(name: str, min_position: int | None) -> Iterator[View]:
+    reads = services().reads
+    if min_position is not None and not reads.wait_for(
+            name, min_position, services().settings.read_wait_seconds):
+        abort(503, message=f"the {name} read model has not reached position {min_position} "
+                           "yet; retry shortly", headers={"Retry-After": "1"})
+    with reads.view(name) as view:
+        g.projection_position = view.position
+        yield view

@@ -1,0 +1,124 @@
+"""Read model answers and their query parameters."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from domain.stages import Stage
+from domain.values import Source
+
+
+class ReadQuerySchema(ma.Schema):
+    min_position = ma.fields.Integer(validate=ma.validate.Range(min=0), metadata={
+        "description": "wait until the read model has processed the log up to this position "
+                       "(a command's `position`), else 503"})
+
+
+class CandidateListQuerySchema(ReadQuerySchema):
+    position_id = ma.fields.UUID()
+    client_id = ma.fields.UUID()
+    stage = ma.fields.String(validate=ma.validate.OneOf([s.value for s in Stage]))
+    source = ma.fields.String(validate=ma.validate.OneOf([s.value for s in Source]))
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                         metadata={"description": "part of the name or email"})
+    cursor = ma.fields.String(validate=ma.validate.Length(max=100))
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+
+
+class CandidateSummarySchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String()
+    email = ma.fields.String()
+    position_id = ma.fields.String()
+    client_id = ma.fields.String()
+    source = ma.fields.String()
+    stage = ma.fields.String()
+    stage_since = ma.fields.AwareDateTime()
+    days_in_stage = ma.fields.Integer()
+    score = ma.fields.Float(allow_none=True)
+    failed_required_skills = ma.fields.List(ma.fields.String())
+    last_activity = ma.fields.AwareDateTime()
+
+
+class CandidatePageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CandidateSummarySchema))
+    next_cursor = ma.fields.String(allow_none=True, metadata={
+        "description": "pass as ?cursor= for the next page; null on the last page"})
+
+
+class StageGroupSchema(ma.Schema):
+    stage = ma.fields.String()
+    count = ma.fields.Integer()
+    candidates = ma.fields.List(ma.fields.Nested(CandidateSummarySchema))
+
+
+class PipelineSchema(ma.Schema):
+    position_id = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.String()
+    stages = ma.fields.List(ma.fields.Nested(StageGroupSchema))
+
+
+class GradedSkillSchema(ma.Schema):
+    name = ma.fields.String()
+    weight = ma.fields.Integer()
+    required = ma.fields.Boolean()
+    grade = ma.fields.String()
+
+
+class ShortlistEntrySchema(ma.Schema):
+    rank = ma.fields.Integer()
+    candidate_id = ma.fields.String()
+    name = ma.fields.String()
+    stage = ma.fields.String()
+    score = ma.fields.Float(allow_none=True)
+    rubric_revision = ma.fields.Integer()
+    grades = ma.fields.List(ma.fields.Nested(GradedSkillSchema))
+    failed_required_skills = ma.fields.List(ma.fields.String())
+    summary = ma.fields.String()
+    recommended_at = ma.fields.AwareDateTime()
+
+
+class ShortlistSchema(ma.Schema):
+    position_id = ma.fields.String()
+    candidates = ma.fields.List(ma.fields.Nested(ShortlistEntrySchema))
+
+
+class PositionCountsSchema(ma.Schema):
+    position_id = ma.fields.String()
+    title = ma.fields.String()
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class UpcomingInterviewSchema(CandidateSummarySchema):
+    interview_at = ma.fields.AwareDateTime()
+
+
+class PendingOfferSchema(CandidateSummarySchema):
+    offer_expires_at = ma.fields.AwareDateTime()
+
+
+class DashboardSchema(ma.Schema):
+    client_id = ma.fields.String()
+    open_positions = ma.fields.List(ma.fields.Nested(PositionCountsSchema))
+    interviews_next_14_days = ma.fields.List(ma.fields.Nested(UpcomingInterviewSchema))
+    picks_owed = ma.fields.List(ma.fields.Nested(CandidateSummarySchema), metadata={
+        "description": "recommended candidates the client has not picked or rejected yet"})
+    decisions_owed = ma.fields.List(ma.fields.Nested(CandidateSummarySchema), metadata={
+        "description": "interviewed candidates awaiting the client's decision"})
+    offers_awaiting_answer = ma.fields.List(ma.fields.Nested(PendingOfferSchema))
+
+
+class NoticeDueSchema(CandidateSummarySchema):
+    waiting_days = ma.fields.Float()
+
+
+class OverdueSchema(CandidateSummarySchema):
+    overdue = ma.fields.String()
+
+
+class RecruiterReportSchema(ma.Schema):
+    recruiter_id = ma.fields.String()
+    recruiter = ma.fields.String()
+    open_candidates = ma.fields.Integer()
+    overdue = ma.fields.List(ma.fields.Nested(OverdueSchema))

@@ -1,0 +1,54 @@
+"""Reports for the agency: funnel, assessments, notices still owed, recruiters' workload.
+A client token sees its own client's figures only."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from api.consistency import read_model
+from api.schemas.reads import NoticeDueSchema, ReadQuerySchema, RecruiterReportSchema
+from api.security import ALL_ROLES, allow, token
+from api.services import recruitment
+from projections.candidate_queries import notices_due, recruiters
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
+                description="Where candidates drop out, how long stages take, who is owed what")
+STAFF_AND_AUDITORS = ("admin", "recruiter", "auditor")
+
+
+def scoped_client(asked: object | None = None) -> str | None:
+    """The client a report is limited to: the token's own client, else the one asked for."""
+    own = token().client_id
+    if own is not None:
+        return str(own) if asked in (None, own) else "-"
+    return str(asked) if asked is not None else None
+
+
+class NoticesQuerySchema(ReadQuerySchema):
+    client_id = ma.fields.UUID()
+
+
+@blp.route("/notices-due")
+@allow(*ALL_ROLES)
+@blp.arguments(NoticesQuerySchema, location="query")
+@blp.response(200, NoticeDueSchema(many=True))
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def notices_still_due(query: dict) -> list:
+    """Candidates the process ended for (abandoned, disqualified, rejected) who have not been
+    told yet, longest wait first: the seed requires every candidate to be told."""
+    with read_model("candidates", query.get("min_position")) as view:
+        return notices_due(view, recruitment().clock(), scoped_client(query.get("client_id")))
+
+
+@blp.route("/recruiters")
+@allow(*STAFF_AND_AUDITORS)
+@blp.arguments(ReadQuerySchema, location="query")
+@blp.response(200, RecruiterReportSchema(many=True))
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def recruiters_report(query: dict) -> list:
+    """Per recruiter (who made the first contact): open candidates and overdue steps
+    (assessment past due, interview without feedback, offer expired, notice owed 3 days)."""
+    with read_model("candidates", query.get("min_position")) as view:
+        return recruiters(view, recruitment().clock())

@@ -1,0 +1,162 @@
+"""Queries on the candidates read model: the list, a position's pipeline, a client's
+dashboard, the notices still owed, and overdue steps per recruiter."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain import stages
+from domain.stages import Stage
+from projections.readmodel import from_iso, iso
+from projections.reads import View
+
+OWED_A_NOTICE = tuple(sorted(s.value for s in stages.OWED_A_NOTICE))
+CLOSED = ("abandoned", "disqualified", "rejected", "hired", "withdrawn", "offer_declined")
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """ValueError for anything that is not a cursor this API handed out."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        label, _, number = text.partition(":")
+        if label != "after":
+            raise ValueError
+        return int(number)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"not a cursor: {cursor!r}") from None
+
+
+def summary(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    since = from_iso(row["stage_since"])
+    return {
+        "id": row["id"], "name": row["name"], "email": row["email"],
+        "position_id": row["position_id"], "client_id": row["client_id"],
+        "source": row["source"], "stage": row["stage"], "stage_since": since,
+        "days_in_stage": max(0, (now - since).days) if since else 0,
+        "score": row["score"], "failed_required_skills": json.loads(row["failed_required"]),
+        "last_activity": from_iso(row["last_activity"]),
+    }
+
+
+def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
+                   client_id: str | None = None, position_id: str | None = None,
+                   stage: str | None = None, source: str | None = None,
+                   q: str | None = None) -> dict[str, Any]:
+    """Keyset pagination on the first-contact position: new candidates only ever come after
+    the last page, so paging never skips or repeats one."""
+    where, params = ["contact_position > %s"], [after]
+    for column, value in (("client_id", client_id), ("position_id", position_id),
+                          ("stage", stage), ("source", source)):
+        if value is not None:
+            where.append(f"{column} = %s")
+            params.append(value)
+    if q:
+        where.append("search LIKE %s")
+        params.append("%" + q.lower().replace("%", "").replace("_", "") + "%")
+    rows = view.cursor.execute(
+        f"SELECT * FROM {view.table('candidates')} WHERE {' AND '.join(where)} "
+        "ORDER BY contact_position LIMIT %s", (*params, limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [summary(r, now) for r in rows],
+            "next_cursor": encode_cursor(rows[-1]["contact_position"]) if more else None}
+
+
+def position_row(view: View, position_id: str) -> dict[str, Any] | None:
+    return view.cursor.execute(f"SELECT * FROM {view.table('positions')} WHERE id = %s",
+                               (position_id,)).one()
+
+
+def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, Any]:
+    rows = view.cursor.execute(
+        f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s "
+        "ORDER BY contact_position", (position["id"],)).all()
+    by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_stage[row["stage"]].append(summary(row, now))
+    return {"position_id": position["id"], "title": position["title"],
+            "status": position["status"],
+            "stages": [{"stage": s.value, "count": len(by_stage[s.value]),
+                        "candidates": by_stage[s.value]} for s in Stage]}
+
+
+def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
+    positions = view.cursor.execute(
+        f"SELECT * FROM {view.table('positions')} WHERE client_id = %s AND status = 'open' "
+        "ORDER BY opened_at, id", (client_id,)).all()
+    rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} WHERE client_id = %s "
+                               "ORDER BY contact_position", (client_id,)).all()
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        counts[row["position_id"]][row["stage"]] += 1
+    horizon = iso(now + timedelta(days=14))
+    return {
+        "client_id": client_id,
+        "open_positions": [{"position_id": p["id"], "title": p["title"],
+                            "counts": {s.value: counts[p["id"]][s.value] for s in Stage}}
+                           for p in positions],
+        "interviews_next_14_days": sorted(
+            ({**summary(r, now), "interview_at": from_iso(r["interview_at"])} for r in rows
+             if r["stage"] == "interview_scheduled" and iso(now) <= r["interview_at"] <= horizon),
+            key=lambda item: item["interview_at"]),
+        "picks_owed": [summary(r, now) for r in rows if r["stage"] == "recommended"],
+        "decisions_owed": [summary(r, now) for r in rows if r["stage"] == "interviewed"],
+        "offers_awaiting_answer": [
+            {**summary(r, now), "offer_expires_at": from_iso(r["offer_expires_at"])}
+            for r in rows if r["stage"] == "offered" and r["offer_response"] is None],
+    }
+
+
+def notices_due(view: View, now: datetime, client_id: str | None = None) -> list[dict[str, Any]]:
+    """Every candidate the process ended for who has not been told yet, longest wait first."""
+    placeholders = ", ".join(["%s"] * len(OWED_A_NOTICE))
+    sql = (f"SELECT * FROM {view.table('candidates')} WHERE stage IN ({placeholders}) "
+           "AND told_at IS NULL")
+    params: list[Any] = list(OWED_A_NOTICE)
+    if client_id is not None:
+        sql += " AND client_id = %s"
+        params.append(client_id)
+    rows = view.cursor.execute(sql + " ORDER BY stage_since, id", params).all()
+    return [{**summary(r, now), "waiting_days": round((now - from_iso(r["stage_since"]))
+                                                      .total_seconds() / 86400, 1)}
+            for r in rows]
+
+
+def overdue_steps(row: dict[str, Any], now: datetime) -> list[str]:
+    at = iso(now)
+    overdue = []
+    if row["stage"] == "assessment_assigned" and row["assessment_due_at"] < at:
+        overdue.append("assessment past due")
+    if row["stage"] == "interview_scheduled" and row["interview_at"] < iso(now - timedelta(days=1)):
+        overdue.append("interview held, no feedback")
+    if row["stage"] == "offered" and row["offer_response"] is None \
+            and row["offer_expires_at"] < at:
+        overdue.append("offer expired unanswered")
+    if row["stage"] in OWED_A_NOTICE and row["told_at"] is None \
+            and row["stage_since"] < iso(now - timedelta(days=3)):
+        overdue.append("decision not told for 3 days")
+    return overdue
+
+
+def recruiters(view: View, now: datetime) -> list[dict[str, Any]]:
+    """Per recruiter (who made the first contact): open candidates and overdue steps."""
+    rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} "
+                               "ORDER BY contact_position").all()
+    report: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = report.setdefault(row["owner_id"], {
+            "recruiter_id": row["owner_id"], "recruiter": row["owner_name"],
+            "open_candidates": 0, "overdue": []})
+        if row["stage"] not in CLOSED:
+            entry["open_candidates"] += 1
+        for step in overdue_steps(row, now):
+            entry["overdue"].append({**summary(row, now), "overdue": step})
+    return sorted(report.values(), key=lambda e: e["recruiter"])

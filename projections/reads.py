@@ -1,0 +1,56 @@
+"""Reading read models: the live generation of each, its position, and read-your-writes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from hirelog.tables import Cursor, Tables
+from projections import catalog
+from projections.readmodel import ReadModel
+from projections.registry import MODELS, model_named
+
+
+@dataclass
+class View:
+    """One read model as of now: its live generation (for table names) and its position."""
+
+    model: ReadModel
+    position: int
+    cursor: Cursor
+
+    def table(self, short: str) -> str:
+        return self.model.table(short)
+
+
+class ReadSide:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def positions(self) -> dict[str, int]:
+        with self.tables.transaction(commit=False) as cursor:
+            states = {m.name: catalog.active(cursor, m.name) for m in MODELS}
+        return {name: state[1] if state else 0 for name, state in states.items()}
+
+    def wait_for(self, name: str, position: int, timeout: float) -> bool:
+        """True once the model has processed the log up to `position` (within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.positions()[name] >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+    @contextmanager
+    def view(self, name: str) -> Iterator[View]:
+        """A consistent snapshot of one read model (one read transaction)."""
+        model_class = model_named(name)
+        with self.tables.transaction(commit=False) as cursor:
+            state = catalog.active(cursor, name)
+            if state is None:
+                raise LookupError(f"read model {name} has no live generation")
+            generation, position = state
+            yield View(model_class(generation), position, cursor)

@@ -1,0 +1,81 @@
+"""The shortlist read model: recommended candidates as handed to the client, graded against
+the rubric revision they were assessed on; later rubric revisions do not change it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.values import Skill, failed_required_skills, weighted_score
+from hirelog.tables import Cursor
+from projections.readmodel import ReadModel, from_iso, iso
+
+
+class ShortlistModel(ReadModel):
+    name = "shortlist"
+    tables = {
+        # each candidate's facts needed when they are recommended
+        "people": """
+            candidate_id TEXT PRIMARY KEY, position_id TEXT NOT NULL, client_id TEXT NOT NULL,
+            name TEXT NOT NULL, grades TEXT, skills TEXT, rubric_revision INTEGER""",
+        "shortlist": """
+            candidate_id TEXT PRIMARY KEY, position_id TEXT NOT NULL, client_id TEXT NOT NULL,
+            name TEXT NOT NULL, stage TEXT NOT NULL, score REAL, grades TEXT NOT NULL,
+            skills TEXT NOT NULL, failed_required TEXT NOT NULL,
+            rubric_revision INTEGER NOT NULL, summary TEXT NOT NULL,
+            recommended_at TEXT NOT NULL, recommended_position BIGINT NOT NULL""",
+    }
+    indexes = (("shortlist", "position_id"),)
+
+    def apply(self, cursor: Cursor, event: Any, position: int) -> None:
+        super().apply(cursor, event, position)
+        stage = event.stage_after() if hasattr(event, "stage_after") else None
+        if stage is not None:
+            cursor.execute(f"UPDATE {self.table('shortlist')} SET stage = %s "
+                           "WHERE candidate_id = %s", (stage.value, str(event.originator_id)))
+
+    def on_Contacted(self, cursor: Cursor, event: Any, position: int) -> None:
+        cursor.execute(f"INSERT INTO {self.table('people')} (candidate_id, position_id, "
+                       "client_id, name) VALUES (%s, %s, %s, %s)",
+                       (str(event.originator_id), str(event.position_id),
+                        str(event.client_id), event.name))
+
+    def on_Assessed(self, cursor: Cursor, event: Any, position: int) -> None:
+        skills = [{"name": s.name, "weight": s.weight, "required": s.required}
+                  for s in event.skills]
+        cursor.execute(f"UPDATE {self.table('people')} SET grades = %s, skills = %s, "
+                       "rubric_revision = %s WHERE candidate_id = %s",
+                       (json.dumps(event.grades), json.dumps(skills), event.rubric_revision,
+                        str(event.originator_id)))
+
+    def on_Recommended(self, cursor: Cursor, event: Any, position: int) -> None:
+        person = cursor.execute(f"SELECT * FROM {self.table('people')} WHERE candidate_id = %s",
+                                (str(event.originator_id),)).one()
+        assert person is not None and person["grades"] is not None
+        grades = json.loads(person["grades"])
+        skills = [Skill(**s) for s in json.loads(person["skills"])]
+        cursor.execute(
+            f"INSERT INTO {self.table('shortlist')} (candidate_id, position_id, client_id, "
+            "name, stage, score, grades, skills, failed_required, rubric_revision, summary, "
+            "recommended_at, recommended_position) "
+            "VALUES (%s, %s, %s, %s, 'recommended', %s, %s, %s, %s, %s, %s, %s, %s)",
+            (person["candidate_id"], person["position_id"], person["client_id"], person["name"],
+             weighted_score(grades, skills), person["grades"], person["skills"],
+             json.dumps(list(failed_required_skills(grades, skills))),
+             person["rubric_revision"], event.summary, iso(event.timestamp), position))
+
+
+def shortlist(view: Any, position_id: str) -> list[dict[str, Any]]:
+    """Ranked by weighted score (unknown scores last), then by who was recommended first."""
+    rows = view.cursor.execute(
+        f"SELECT * FROM {view.table('shortlist')} WHERE position_id = %s", (position_id,)).all()
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
+    skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
+    return [{
+        "rank": rank, "candidate_id": r["candidate_id"], "name": r["name"],
+        "stage": r["stage"], "score": r["score"], "rubric_revision": r["rubric_revision"],
+        "grades": [{**skill, "grade": json.loads(r["grades"])[skill["name"]]}
+                   for skill in skills_of[r["candidate_id"]]],
+        "failed_required_skills": json.loads(r["failed_required"]),
+        "summary": r["summary"], "recommended_at": from_iso(r["recommended_at"]),
+    } for rank, r in enumerate(rows, start=1)]
