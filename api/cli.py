@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 import click
 
+from api import cli_admin
+from api.cli_support import one_line_errors, recruitment
 from domain.application import Recruitment
-from domain.errors import DomainError
 from domain.stages import Stage
-from hirelog.settings import Settings, SettingsError, redact
-
-
-def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Known failures become `Error: <message>` and exit 1, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (SettingsError, DomainError) as error:
-            raise click.ClickException(str(error)) from None
-        except OSError as error:  # includes unreachable databases
-            raise click.ClickException(f"{type(error).__name__}: {error}") from None
-
-    return wrapper
-
-
-@contextmanager
-def recruitment() -> Iterator[Recruitment]:
-    from hirelog.storage import open_recruitment
-
-    settings = Settings.from_env()
-    try:
-        app = open_recruitment(settings)
-    except Exception as error:
-        if isinstance(error, SettingsError):
-            raise
-        raise click.ClickException(
-            f"cannot open {redact(settings.database_url)}: {str(error).strip().splitlines()[0]}"
-        ) from None
-    try:
-        yield app
-    finally:
-        app.close()
+from hirelog.settings import Settings, redact
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -181,110 +147,6 @@ def project(batch_size: int) -> None:
             Projector(app, MODELS, batch_size=batch_size).run_forever(stop)
 
 
-@main.group()
-def projections() -> None:
-    """Inspect and rebuild the read models."""
-
-
-@projections.command("status")
-@one_line_errors
-def projections_status() -> None:
-    """Each read model's live generation, position and lag behind the log."""
-    from hirelog.tables import Tables
-    from projections import catalog
-    from projections.registry import MODELS
-
-    with recruitment() as app:
-        head = app.recorder.max_notification_id() or 0
-        with Tables(app).transaction(commit=False) as cursor:
-            for model in MODELS:
-                generation, position = catalog.active(cursor, model.name) or (0, 0)
-                click.echo(f"{model.name:<12} generation {generation}  position {position}  "
-                           f"lag {head - position}")
-
-
-@projections.command("rebuild")
-@click.argument("name", required=False)
-@one_line_errors
-def projections_rebuild(name: str | None) -> None:
-    """Rebuild NAME (default: every read model) from the start of the log into new tables,
-    and switch readers over only when it has caught up."""
-    from projections.rebuild import rebuild
-    from projections.registry import MODELS, model_named
-
-    try:
-        models = [model_named(name)] if name else list(MODELS)
-    except KeyError as error:
-        raise click.ClickException(error.args[0]) from None
-    with recruitment() as app:
-        for model in models:
-            head = app.recorder.max_notification_id() or 0
-            started = time.perf_counter()
-            with click.progressbar(length=max(head, 1), label=f"rebuilding {model.name}",
-                                   file=click.get_text_stream("stderr"),
-                                   item_show_func=lambda rate: rate) as bar:
-                def progress(position: int, _head: int, started: float = started) -> None:
-                    rate = position / max(time.perf_counter() - started, 1e-6)
-                    bar.update(min(position, bar.length) - bar.pos, f"{rate:,.0f} events/s")
-                generation, _ = rebuild(app, model, progress)
-            elapsed = time.perf_counter() - started
-            click.echo(f"{model.name}: generation {generation} live, {head} events in "
-                       f"{elapsed:.1f} s ({head / max(elapsed, 1e-6):,.0f} events/s)")
-
-
-@main.group()
-def token() -> None:
-    """Create, list and revoke API tokens."""
-
-
-@contextmanager
-def token_store() -> Iterator[Any]:
-    from api import create_app
-
-    app = create_app(Settings.from_env())
-    try:
-        yield app.extensions["hirelog"].tokens
-    finally:
-        app.extensions["hirelog"].close()
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice(["admin", "recruiter", "client",
-                                                          "auditor"]))
-@click.option("--name", required=True, help="Who or what holds the token.")
-@click.option("--client-id", type=click.UUID, help="The client a client token is bound to.")
-@one_line_errors
-def token_create(role: str, name: str, client_id: Any) -> None:
-    """Print a new token (shown once: keep it)."""
-    with token_store() as tokens:
-        info, secret = tokens.create(name=name, role=role, client_id=client_id,
-                                     created_by="cli")
-    click.echo(f"token {info.id} ({role}, {name}); send it as 'Authorization: Bearer <token>'",
-               err=True)
-    click.echo(secret)
-
-
-@token.command("list")
-@one_line_errors
-def token_list() -> None:
-    """List tokens (never their secrets)."""
-    with token_store() as tokens:
-        for info in tokens.list():
-            state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
-            click.echo(f"{info.id}  {info.role:<9} {state:<18} {info.name}"
-                       + (f"  client {info.client_id}" if info.client_id else ""))
-
-
-@token.command("revoke")
-@click.argument("token_id")
-@one_line_errors
-def token_revoke(token_id: str) -> None:
-    """Revoke a token at once."""
-    with token_store() as tokens:
-        info = tokens.revoke(token_id)
-    click.echo(f"revoked {info.id} ({info.name})")
-
-
 def iter_log(app: Recruitment, batch: int = 500) -> Iterator[Any]:
     """The global event log in order, read in batches."""
     start = 1
@@ -295,3 +157,6 @@ def iter_log(app: Recruitment, batch: int = 500) -> Iterator[Any]:
         yield from notifications
         start = notifications[-1].id + 1
 
+
+main.add_command(cli_admin.token)
+main.add_command(cli_admin.projections)
