@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from api import cli_admin
+from api import cli_admin, cli_kafka
 from api.cli_support import one_line_errors, recruitment
 from domain.application import Recruitment
 from domain.stages import Stage
@@ -114,6 +114,14 @@ def serve(host: str, port: int, threads: int, projector: bool) -> None:
     if projector:
         Projector(app.extensions["hirelog"].recruitment, MODELS).start_thread()
         click.echo("projector running in this process", err=True)
+    if settings.kafka_bootstrap_servers:
+        from projections.publisher import Publisher
+
+        Publisher(app.extensions["hirelog"].recruitment, settings).start_thread()
+        click.echo(f"publishing events to Kafka at {settings.kafka_bootstrap_servers} in this "
+                   "process", err=True)
+    else:
+        click.echo("KAFKA_BOOTSTRAP_SERVERS not set: events are not published", err=True)
     server = create_server(app, host=host, port=port, threads=threads, ident="hirelog")
     url = f"http://{host}:{server.effective_port}"  # type: ignore[union-attr]
     click.echo(f"hirelog API on {url} (docs: {url}/docs), "
@@ -160,3 +168,5 @@ def iter_log(app: Recruitment, batch: int = 500) -> Iterator[Any]:
 
 main.add_command(cli_admin.token)
 main.add_command(cli_admin.projections)
+main.add_command(cli_kafka.publish)
+main.add_command(cli_kafka.consume)

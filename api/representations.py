@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
-from uuid import UUID
 
 from domain.candidate import Candidate
 from domain.client import Client
 from domain.position import Position
 from domain.stages import COMMANDS
+from hirelog.jsonable import plain
 
 # Domain command -> the API step that records it (POST /candidates/{id}/<step>).
 STEP_OF_COMMAND = {
@@ -28,23 +25,6 @@ assert set(STEP_OF_COMMAND) == set(COMMANDS)
 
 EVENT_META = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
               "request_id"}
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready: ids and decimals as strings, times as ISO 8601, value objects as dicts."""
-    if isinstance(value, (UUID, Decimal)):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def client_state(client: Client) -> dict[str, Any]:

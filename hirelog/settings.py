@@ -80,6 +80,10 @@ class Settings:
     bootstrap_admin_token: str | None = None
     # How long a read given ?min_position=N waits for its read model before answering 503.
     read_wait_seconds: float = 3.0
+    # Kafka: unset, nothing is published (the embedded default needs no broker).
+    kafka_bootstrap_servers: str | None = None
+    kafka_topic_prefix: str = "hirelog"
+    kafka_partitions: int = 3
 
     @property
     def database(self) -> Database:
@@ -93,6 +97,9 @@ class Settings:
             id_key=env.get("HIRELOG_ID_KEY") or None,
             bootstrap_admin_token=env.get("HIRELOG_BOOTSTRAP_ADMIN_TOKEN") or None,
             read_wait_seconds=_seconds(env, "HIRELOG_READ_WAIT_SECONDS", 3.0),
+            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            kafka_topic_prefix=env.get("HIRELOG_KAFKA_TOPIC_PREFIX") or "hirelog",
+            kafka_partitions=_count(env, "HIRELOG_KAFKA_PARTITIONS", 3),
         )
         settings.database  # noqa: B018 - fail early, naming the variable
         return settings
@@ -109,6 +116,15 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= value <= 300:
         raise SettingsError(f"{name} must be between 0 and 300 seconds")
     return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise SettingsError(f"{name} must be a whole number from 1 to 1000, not {text!r}")
+    return int(text)
 
 
 def key_file_for(database: SQLiteDatabase) -> Path:

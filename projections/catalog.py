@@ -21,6 +21,9 @@ DDL = (
 )
 
 
+PUBLISHER = "kafka-publisher"  # the Kafka publisher's tracking row (generation 1)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 

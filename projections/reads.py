@@ -34,6 +34,11 @@ class ReadSide:
             states = {m.name: catalog.active(cursor, m.name) for m in MODELS}
         return {name: state[1] if state else 0 for name, state in states.items()}
 
+    def publisher_position(self) -> int | None:
+        """How far the Kafka publisher got, or None where it never ran."""
+        with self.tables.transaction(commit=False) as cursor:
+            return catalog.position_of(cursor, catalog.PUBLISHER, 1)
+
     def wait_for(self, name: str, position: int, timeout: float) -> bool:
         """True once the model has processed the log up to `position` (within `timeout`)."""
         deadline = time.monotonic() + timeout

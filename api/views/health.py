@@ -28,9 +28,13 @@ def readyz() -> object:
     try:
         head = recruitment().recorder.max_notification_id() or 0
         positions = services().reads.positions()
+        published = services().reads.publisher_position()
     except Exception as error:  # any failure means not ready
         return problem(503, f"database unreachable: {type(error).__name__}",
                        headers={"Retry-After": "5"})
-    return {"status": "ready", "log_head": head,
-            "projections": {name: {"position": position, "lag": max(0, head - position)}
-                            for name, position in positions.items()}}
+    answer = {"status": "ready", "log_head": head,
+              "projections": {name: {"position": position, "lag": max(0, head - position)}
+                              for name, position in positions.items()}}
+    if published is not None:
+        answer["publisher"] = {"position": published, "lag": max(0, head - published)}
+    return answer

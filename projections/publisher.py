@@ -1,0 +1,138 @@
+"""The Kafka publisher: one more follower of the event log. Every event goes out, keyed by its
+aggregate id (so each candidate's events stay in order), at least once and never with a gap:
+the publisher's position moves only after the broker acknowledged the whole batch (acks=all,
+idempotent producer). A broker that is down or slow only delays it: commands never wait."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import threading
+from collections.abc import Callable
+
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from domain.application import Recruitment
+from hirelog.settings import Settings
+from hirelog.tables import Tables
+from projections import catalog
+from projections.cloudevents import AGGREGATES, to_message, topic_for
+
+log = logging.getLogger("hirelog.publisher")
+NAME = catalog.PUBLISHER
+
+
+class Publisher:
+    def __init__(self, app: Recruitment, settings: Settings, batch_size: int = 500,
+                 max_backoff: float = 30.0) -> None:
+        if not settings.kafka_bootstrap_servers:
+            raise ValueError("KAFKA_BOOTSTRAP_SERVERS is not set")
+        self.app, self.settings = app, settings
+        self.batch_size, self.max_backoff = batch_size, max_backoff
+        self.tables = Tables(app)
+        self.producer: KafkaProducer | None = None
+        self.woken = threading.Event()
+        app.on_save(lambda _position: self.woken.set())
+        with self.tables.transaction() as cursor:
+            catalog.register(cursor, NAME, 1, active=True)
+
+    # --- broker ---
+    def _producer(self) -> KafkaProducer:
+        if self.producer is None:
+            self.producer = KafkaProducer(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers.split(","),
+                client_id="hirelog-publisher", acks="all", enable_idempotence=True,
+                linger_ms=5, request_timeout_ms=10_000, max_block_ms=10_000,
+                delivery_timeout_ms=30_000, retry_backoff_ms=200)
+            self.ensure_topics()
+        return self.producer
+
+    def ensure_topics(self) -> None:
+        """Create the topics that are missing, with the configured partition count."""
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers
+                                 .split(","), client_id="hirelog-publisher-admin",
+                                 request_timeout_ms=10_000)
+        try:
+            existing = set(admin.list_topics())
+            missing = [topic_for(a, self.settings.kafka_topic_prefix) for a in AGGREGATES]
+            missing = [t for t in missing if t not in existing]
+            if missing:
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    admin.create_topics([NewTopic(t, self.settings.kafka_partitions, 1)
+                                         for t in missing])
+        finally:
+            admin.close()
+
+    def _drop_producer(self) -> None:
+        if self.producer is not None:
+            try:
+                self.producer.close(timeout=1)
+            except Exception:
+                log.debug("closing a failed producer", exc_info=True)
+            self.producer = None
+
+    # --- log ---
+    def position(self) -> int:
+        with self.tables.transaction(commit=False) as cursor:
+            return catalog.position_of(cursor, NAME, 1) or 0
+
+    def publish_once(self) -> int:
+        """Send the next batch, wait for every acknowledgement, then move the position.
+        How many events were published; raises KafkaError without moving anything."""
+        position = self.position()
+        notifications = self.app.recorder.select_notifications(start=position + 1,
+                                                               limit=self.batch_size)
+        if not notifications:
+            return 0
+        producer = self._producer()
+        futures = []
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            topic, key, value, headers = to_message(event, notification.id,
+                                                    self.settings.kafka_topic_prefix)
+            futures.append(producer.send(topic, key=key, value=value, headers=headers))
+        producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)  # raises if the broker did not acknowledge
+        with self.tables.transaction() as cursor:
+            if not catalog.advance(cursor, NAME, 1, position, notifications[-1].id):
+                log.info("another publisher moved the position; its copy stands")
+        return len(notifications)
+
+    def lag(self) -> int:
+        return max(0, (self.app.recorder.max_notification_id() or 0) - self.position())
+
+    def run_forever(self, stop: threading.Event, idle_wait: float = 0.2,
+                    on_error: Callable[[BaseException], None] | None = None) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                published = self.publish_once()
+                failures = 0
+            except (KafkaError, OSError) as error:
+                failures += 1
+                self._drop_producer()
+                delay = min(self.max_backoff, 0.5 * 2 ** min(failures, 10))
+                delay *= random.uniform(0.8, 1.2)
+                log.warning("publishing failed (%s: %s); %d events waiting, retrying in %.1f s",
+                            type(error).__name__, error, self.lag(), delay)
+                if on_error:
+                    on_error(error)
+                stop.wait(delay)
+                continue
+            if published:
+                log.info("published %d events; %d waiting", published, self.lag())
+            else:
+                self.woken.wait(idle_wait)
+                self.woken.clear()
+        self._drop_producer()
+
+    def start_thread(self) -> tuple[threading.Thread, threading.Event]:
+        stop = threading.Event()
+        thread = threading.Thread(target=self.run_forever, args=(stop,), name="publisher",
+                                  daemon=True)
+        thread.start()
+        return thread, stop
