@@ -82,6 +82,13 @@ class Recruitment(Application[UUID]):
             for listener in self._save_listeners:
                 listener(recordings[-1].notification.id)
 
+    def construct_env(self, name: str, env: Any = None) -> Any:
+        """Only the settings hirelog gives: eventsourcing would otherwise also read the
+        process environment (a stray POSTGRES_HOST or CIPHER_TOPIC would change storage)."""
+        from eventsourcing.utils import Environment
+
+        return Environment(name, dict(env or {}))
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         for transcoding in transcodings.ALL:

@@ -34,8 +34,10 @@ class PostgresDatabase:
     schema: str = "public"
 
     def conninfo(self) -> str:
-        return (f"host={self.host} port={self.port} dbname={self.dbname} user={self.user}"
-                + (f" password={self.password}" if self.password else ""))
+        from psycopg.conninfo import make_conninfo
+
+        return make_conninfo(host=self.host, port=self.port, dbname=self.dbname,
+                             user=self.user, password=self.password or None)
 
 
 Database = SQLiteDatabase | PostgresDatabase
@@ -84,6 +86,7 @@ class Settings:
     kafka_bootstrap_servers: str | None = None
     kafka_topic_prefix: str = "hirelog"
     kafka_partitions: int = 3
+    kafka_replication_factor: int = 1
 
     @property
     def database(self) -> Database:
@@ -100,7 +103,12 @@ class Settings:
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
             kafka_topic_prefix=env.get("HIRELOG_KAFKA_TOPIC_PREFIX") or "hirelog",
             kafka_partitions=_count(env, "HIRELOG_KAFKA_PARTITIONS", 3),
+            kafka_replication_factor=_count(env, "HIRELOG_KAFKA_REPLICATION_FACTOR", 1),
         )
+        token = settings.bootstrap_admin_token
+        if token is not None and len(token) < 16:
+            raise SettingsError("HIRELOG_BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters "
+                                "(a random secret), or unset")
         settings.database  # noqa: B018 - fail early, naming the variable
         return settings
 

@@ -27,7 +27,9 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         label, _, number = text.partition(":")
-        if label != "after":
+        if label != "after" or not (number.isascii() and number.isdigit()):
+            raise ValueError
+        if int(number) >= 2**63:
             raise ValueError
         return int(number)
     except (ValueError, UnicodeDecodeError):
@@ -59,8 +61,9 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
             where.append(f"{column} = %s")
             params.append(value)
     if q:
-        where.append("search LIKE %s")
-        params.append("%" + q.lower().replace("%", "").replace("_", "") + "%")
+        where.append("search LIKE %s ESCAPE '!'")
+        escaped = q.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        params.append(f"%{escaped}%")
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('candidates')} WHERE {' AND '.join(where)} "
         "ORDER BY contact_position LIMIT %s", (*params, limit + 1)).all()

@@ -61,8 +61,11 @@ class CandidatesModel(ReadModel):
             stage = event.stage_after()
             changes = dict(self._pending, last_activity=iso(event.timestamp),
                            version=event.originator_version)
-            if stage is not None:
-                changes.update(stage=stage.value, stage_since=iso(event.timestamp))
+            if stage is not None:  # stage_since moves only when the stage really changes
+                cursor.execute(
+                    f"UPDATE {self.table('candidates')} SET stage_since = CASE WHEN stage = %s "
+                    "THEN stage_since ELSE %s END, stage = %s WHERE id = %s",
+                    (stage.value, iso(event.timestamp), stage.value, str(event.originator_id)))
             self._write(cursor, "candidates", event, changes)
         elif self._pending:
             self._write(cursor, self._pending.pop("__table"), event, self._pending)

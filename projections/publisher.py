@@ -61,8 +61,9 @@ class Publisher:
             missing = [t for t in missing if t not in existing]
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):
-                    admin.create_topics([NewTopic(t, self.settings.kafka_partitions, 1)
-                                         for t in missing])
+                    admin.create_topics([
+                        NewTopic(t, self.settings.kafka_partitions,
+                                 self.settings.kafka_replication_factor) for t in missing])
         finally:
             admin.close()
 
