@@ -1,7 +1,8 @@
 """A read model: tables that follow the event log, and how each event changes them.
 
-Its tables are named per generation (`rm_candidates_g2`), so a rebuild fills new tables while
-readers keep using the live ones, and switches over in one transaction when caught up.
+Its tables are named per model and generation (`rm_shortlist_people_g2`), so a rebuild fills
+new tables while readers keep using the live ones, and switches over in one transaction when
+caught up.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ class ReadModel:
 
     def table(self, short: str) -> str:
         """The real name of a table of this generation, schema-qualified by Tables.sql."""
-        return f"{{schema}}.rm_{short}_g{self.generation}"
+        return f"{{schema}}.rm_{self.name}_{short}_g{self.generation}"
 
     def create_statements(self) -> list[str]:
         statements = [f"CREATE TABLE IF NOT EXISTS {self.table(short)} ({columns})"
                       for short, columns in self.tables.items()]
         statements += [
-            f"CREATE INDEX IF NOT EXISTS rm_{short}_g{self.generation}_{n} "
+            f"CREATE INDEX IF NOT EXISTS rm_{self.name}_{short}_g{self.generation}_{n} "
             f"ON {self.table(short)} ({columns})"
             for n, (short, columns) in enumerate(self.indexes)]
         return statements

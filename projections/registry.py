@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from projections import catalog
+from projections.assessments import AssessmentsModel
 from projections.candidates import CandidatesModel
+from projections.funnel import FunnelModel
 from projections.readmodel import ReadModel
 from projections.shortlist import ShortlistModel
 
-MODELS: tuple[type[ReadModel], ...] = (CandidatesModel, ShortlistModel)
+MODELS: tuple[type[ReadModel], ...] = (CandidatesModel, ShortlistModel, FunnelModel,
+                                        AssessmentsModel)
 
 
 def model_named(name: str) -> type[ReadModel]:

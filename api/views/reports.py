@@ -8,9 +8,17 @@ from flask_smorest import Blueprint
 
 from api.consistency import read_model
 from api.schemas.reads import NoticeDueSchema, ReadQuerySchema, RecruiterReportSchema
+from api.schemas.reports import (
+    AssessmentReportSchema,
+    AssessmentsQuerySchema,
+    FunnelQuerySchema,
+    FunnelSchema,
+)
 from api.security import ALL_ROLES, allow, token
 from api.services import recruitment
+from projections.assessments import assessment_report
 from projections.candidate_queries import notices_due, recruiters
+from projections.funnel import funnel
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Where candidates drop out, how long stages take, who is owed what")
@@ -52,3 +60,35 @@ def recruiters_report(query: dict) -> list:
     (assessment past due, interview without feedback, offer expired, notice owed 3 days)."""
     with read_model("candidates", query.get("min_position")) as view:
         return recruiters(view, recruitment().clock())
+
+
+@blp.route("/funnel")
+@allow(*ALL_ROLES)
+@blp.arguments(FunnelQuerySchema, location="query")
+@blp.response(200, FunnelSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def funnel_report(query: dict) -> dict:
+    """Per stage in process order: entered, passed on, dropped (abandoned, disqualified,
+    rejected, withdrawn) and pass-through rate, median and 90th percentile time in stage;
+    time to hire and hires by source. `from`/`to` select by when a stage was entered."""
+    with read_model("funnel", query.get("min_position")) as view:
+        return funnel(view, client_id=scoped_client(query.get("client_id")),
+                      position_id=_text(query.get("position_id")),
+                      start=query.get("start"), end=query.get("end"))
+
+
+@blp.route("/assessments")
+@allow(*ALL_ROLES)
+@blp.arguments(AssessmentsQuerySchema, location="query")
+@blp.response(200, AssessmentReportSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def assessments_report(query: dict) -> dict:
+    """Abandonment rate by assessment duration band and by reason, completion time and
+    reschedules: whether a test is too long for the candidates."""
+    with read_model("assessments", query.get("min_position")) as view:
+        return assessment_report(view, client_id=scoped_client(query.get("client_id")),
+                                 position_id=_text(query.get("position_id")))
+
+
+def _text(value: object | None) -> str | None:
+    return str(value) if value is not None else None

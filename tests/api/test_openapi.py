@@ -31,6 +31,8 @@ CONTRACT: dict[str, set[str]] = {
     "/api/v1/clients/{client_id}/dashboard": {"get"},
     "/api/v1/reports/notices-due": {"get"},
     "/api/v1/reports/recruiters": {"get"},
+    "/api/v1/reports/funnel": {"get"},
+    "/api/v1/reports/assessments": {"get"},
     "/api/v1/candidates/{candidate_id}": {"get"},
     "/api/v1/candidates/{candidate_id}/history": {"get"},
     "/api/v1/tokens": {"get", "post"},

@@ -124,6 +124,10 @@ ENDPOINTS: list[Endpoint] = [
              expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
     Endpoint("GET recruiters report", "GET", "/api/v1/reports/recruiters",
              expect(200, 200, 200, 403, 403)),
+    Endpoint("GET funnel", "GET", "/api/v1/reports/funnel?client_id={t.client}",
+             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+    Endpoint("GET assessments", "GET", "/api/v1/reports/assessments?client_id={t.client}",
+             expect(200, 200, 200, 200, 200)),
     Endpoint("POST tokens", "POST", "/api/v1/tokens",
              expect(201, 403, 403, 403, 403),
              lambda t, role: {"name": f"made by {role}", "role": "auditor"}),

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from api.cli import main
-from hirelog.settings import Settings
+from hirelog.settings import Settings, SettingsError
 from tests.api.conftest import Api, World
 from tests.conftest import TEST_ID_KEY
 
@@ -332,9 +332,11 @@ def bootstrap_client(sqlite_settings: Settings) -> Iterator[FlaskClient]:
 
 def test_the_bootstrap_token_is_read_from_the_environment() -> None:
     settings = Settings.from_env({"DATABASE_URL": "sqlite:///:memory:",
-                                  "HIRELOG_BOOTSTRAP_ADMIN_TOKEN": "from-env-secret"})
-    assert settings.bootstrap_admin_token == "from-env-secret"
+                                  "HIRELOG_BOOTSTRAP_ADMIN_TOKEN": "from-env-secret-0123"})
+    assert settings.bootstrap_admin_token == "from-env-secret-0123"
     assert Settings.from_env({"HIRELOG_BOOTSTRAP_ADMIN_TOKEN": ""}).bootstrap_admin_token is None
+    with pytest.raises(SettingsError, match="16 characters"):  # a guessable admin token
+        Settings.from_env({"HIRELOG_BOOTSTRAP_ADMIN_TOKEN": "change-me"})
 
 
 def test_the_bootstrap_token_is_an_admin_token(bootstrap_client: FlaskClient) -> None:
