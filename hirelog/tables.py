@@ -26,8 +26,27 @@ class Tables:
 
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Cursor]:
+        """One transaction. On SQLite a writing one takes the write lock first (BEGIN
+        IMMEDIATE): in WAL mode a transaction that read first cannot write once another
+        connection has committed, and fails at once instead of waiting its turn."""
+        if commit and not self.is_postgres:
+            with self._sqlite_immediate() as cursor:
+                yield cursor
+            return
         with self.datastore.transaction(commit=commit) as cursor:
             yield Cursor(self, cursor)
+
+    @contextmanager
+    def _sqlite_immediate(self) -> Iterator[Cursor]:
+        with self.datastore.get_connection(commit=True) as connection:
+            raw = connection.cursor()
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield Cursor(self, raw)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
 
     def create(self, statements: Sequence[str]) -> None:
         with self.transaction() as cursor:

@@ -34,11 +34,23 @@ def register(cursor: Cursor, name: str, generation: int, active: bool) -> None:
                    (name, generation, int(active), _now()))
 
 
-def active(cursor: Cursor, name: str) -> tuple[int, int] | None:
-    """(generation, position) of the live generation, or None if the model has none yet."""
+def active(cursor: Cursor, name: str, keep: bool = False) -> tuple[int, int] | None:
+    """(generation, position) of the live generation, or None if the model has none yet.
+
+    keep: on PostgreSQL, hold a key-share lock on the row until the transaction ends, so the
+    generation's tables are not dropped under a reader (projectors can still advance it)."""
+    lock = " FOR KEY SHARE" if keep and cursor.tables.is_postgres else ""
     row = cursor.execute("SELECT generation, position FROM {schema}.hirelog_projections "
-                         "WHERE name = %s AND active = 1", (name,)).one()
+                         "WHERE name = %s AND active = 1" + lock, (name,)).one()
     return (row["generation"], row["position"]) if row else None
+
+
+def lock(cursor: Cursor, name: str) -> None:
+    """Lock every generation's row of a model until the transaction ends (on SQLite the
+    writing transaction already holds the database's write lock)."""
+    if cursor.tables.is_postgres:
+        cursor.execute("SELECT generation FROM {schema}.hirelog_projections WHERE name = %s "
+                       "FOR UPDATE", (name,))
 
 
 def position_of(cursor: Cursor, name: str, generation: int) -> int | None:

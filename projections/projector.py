@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from domain.application import Recruitment
-from hirelog.tables import Tables
+from hirelog.tables import Cursor, Tables
 from projections import catalog
 from projections.readmodel import ReadModel
 
@@ -39,12 +39,8 @@ class Projector:
         False (and nothing written) if another projector moved the tracking meanwhile."""
         if not batch:
             return True
-        model = model_class(generation)
         with self.tables.transaction() as cursor:
-            if not catalog.advance(cursor, model.name, generation, read_from, batch[-1][0]):
-                raise _Moved
-            for position, event in batch:
-                model.apply(cursor, event, position)
+            apply_in(cursor, model_class, generation, read_from, batch)
         return True
 
     def run_once(self) -> int:
@@ -87,6 +83,16 @@ class Projector:
                                   daemon=True)
         thread.start()
         return thread, stop
+
+
+def apply_in(cursor: Cursor, model_class: type[ReadModel], generation: int, read_from: int,
+             batch: Sequence[tuple[int, Any]]) -> None:
+    """Within a transaction: move the tracking (compare-and-set), then apply the events."""
+    model = model_class(generation)
+    if not catalog.advance(cursor, model.name, generation, read_from, batch[-1][0]):
+        raise _Moved
+    for position, event in batch:
+        model.apply(cursor, event, position)
 
 
 class _Moved(Exception):

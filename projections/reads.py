@@ -54,7 +54,7 @@ class ReadSide:
         """A consistent snapshot of one read model (one read transaction)."""
         model_class = model_named(name)
         with self.tables.transaction(commit=False) as cursor:
-            state = catalog.active(cursor, name)
+            state = catalog.active(cursor, name, keep=True)
             if state is None:
                 raise LookupError(f"read model {name} has no live generation")
             generation, position = state

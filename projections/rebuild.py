@@ -8,7 +8,7 @@ from collections.abc import Callable
 from domain.application import Recruitment
 from hirelog.tables import Tables
 from projections import catalog
-from projections.projector import Projector
+from projections.projector import Projector, apply_in
 from projections.readmodel import ReadModel
 
 Progress = Callable[[int, int], None]  # (position reached, head of the log)
@@ -44,13 +44,29 @@ def rebuild(app: Recruitment, model_class: type[ReadModel], progress: Progress |
     tables = Tables(app)
     generation = start_generation(tables, model_class)
     catch_up(app, model_class, generation, progress)
-    with tables.transaction() as cursor:
-        live = catalog.active(cursor, model_class.name)
-        catalog.activate(cursor, model_class.name, generation)
-    old = live[0] if live else None
+    old = switch(app, tables, model_class, generation)
     if old is not None and not keep_old:
         drop_generation(tables, model_class, old)
     return generation, old
+
+
+def switch(app: Recruitment, tables: Tables, model_class: type[ReadModel],
+           generation: int) -> int | None:
+    """Make `generation` live, never behind the live one: with the catalog rows locked (no
+    projector can move the live generation meanwhile), bring the new generation at least as
+    far as the live one has got, then switch. The old live generation, if any."""
+    projector = Projector(app, [model_class])
+    name = model_class.name
+    with tables.transaction() as cursor:
+        catalog.lock(cursor, name)
+        live = catalog.active(cursor, name)
+        position = catalog.position_of(cursor, name, generation) or 0
+        target = live[1] if live else 0
+        while position < target and (batch := projector.read(position)):
+            apply_in(cursor, model_class, generation, position, batch)
+            position = batch[-1][0]
+        catalog.activate(cursor, name, generation)
+    return live[0] if live else None
 
 
 def drop_generation(tables: Tables, model_class: type[ReadModel], generation: int) -> None:
