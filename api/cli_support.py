@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from eventsourcing.persistence import PersistenceError
 
 from domain.application import Recruitment
 from domain.errors import DomainError
@@ -23,6 +24,8 @@ def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except (SettingsError, DomainError) as error:
             raise click.ClickException(str(error)) from None
+        except PersistenceError as error:  # the database refused or failed
+            raise click.ClickException(f"database error: {error}".splitlines()[0]) from None
         except OSError as error:  # includes unreachable databases
             raise click.ClickException(f"{type(error).__name__}: {error}") from None
 
