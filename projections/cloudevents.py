@@ -26,7 +26,8 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
                              "assessment_minutes"),
     ("Position", "RubricRevised"): ("revision", "skills"),
     ("Position", "StatusChanged"): ("status",),
-    ("Candidate", "Contacted"): ("position_id", "client_id", "source", "channel"),
+    # (channel is free text a recruiter types, so it could name a person: not published)
+    ("Candidate", "Contacted"): ("position_id", "client_id", "source"),
     ("Candidate", "Applied"): (),
     ("Candidate", "AssessmentAssigned"): ("assessment_name", "duration_minutes", "due_at"),
     ("Candidate", "AssessmentRescheduled"): ("due_at",),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import TopicAlreadyExistsError
 
 from domain.application import Recruitment
 from hirelog.settings import Settings
@@ -23,6 +23,9 @@ from projections.cloudevents import AGGREGATES, to_message, topic_for
 
 log = logging.getLogger("hirelog.publisher")
 NAME = catalog.PUBLISHER
+# An unreachable broker fails an attempt within seconds (kafka-python waits 30 s by default),
+# so the publisher's own backoff paces retries and a stop is not held up.
+QUICK_FAILURE = {"bootstrap_timeout_ms": 5_000, "reconnect_backoff_max_ms": 1_000}
 
 
 class Publisher:
@@ -46,7 +49,7 @@ class Publisher:
                 bootstrap_servers=self.settings.kafka_bootstrap_servers.split(","),
                 client_id="hirelog-publisher", acks="all", enable_idempotence=True,
                 linger_ms=5, request_timeout_ms=10_000, max_block_ms=10_000,
-                delivery_timeout_ms=30_000, retry_backoff_ms=200)
+                delivery_timeout_ms=15_000, retry_backoff_ms=200, **QUICK_FAILURE)
             self.ensure_topics()
         return self.producer
 
@@ -54,7 +57,7 @@ class Publisher:
         """Create the topics that are missing, with the configured partition count."""
         admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers
                                  .split(","), client_id="hirelog-publisher-admin",
-                                 request_timeout_ms=10_000)
+                                 request_timeout_ms=10_000, **QUICK_FAILURE)
         try:
             existing = set(admin.list_topics())
             missing = [topic_for(a, self.settings.kafka_topic_prefix) for a in AGGREGATES]
@@ -106,6 +109,12 @@ class Publisher:
     def lag(self) -> int:
         return max(0, (self.app.recorder.max_notification_id() or 0) - self.position())
 
+    def _lag_or_unknown(self) -> int | str:
+        try:
+            return self.lag()
+        except Exception:  # the database may be what failed
+            return "unknown"
+
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.2,
                     on_error: Callable[[BaseException], None] | None = None) -> None:
         failures = 0
@@ -113,13 +122,13 @@ class Publisher:
             try:
                 published = self.publish_once()
                 failures = 0
-            except (KafkaError, OSError) as error:
+            except Exception as error:  # the broker, or the database: retry, never give up
                 failures += 1
                 self._drop_producer()
                 delay = min(self.max_backoff, 0.5 * 2 ** min(failures, 10))
                 delay *= random.uniform(0.8, 1.2)
-                log.warning("publishing failed (%s: %s); %d events waiting, retrying in %.1f s",
-                            type(error).__name__, error, self.lag(), delay)
+                log.warning("publishing failed (%s: %s); %s events waiting, retrying in %.1f s",
+                            type(error).__name__, error, self._lag_or_unknown(), delay)
                 if on_error:
                     on_error(error)
                 stop.wait(delay)
