@@ -78,6 +78,11 @@ def position_row(view: View, position_id: str) -> dict[str, Any] | None:
                                (position_id,)).one()
 
 
+def client_known(view: View, client_id: str) -> bool:
+    return view.cursor.execute(f"SELECT id FROM {view.table('clients')} WHERE id = %s",
+                               (client_id,)).one() is not None
+
+
 def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, Any]:
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s "

@@ -15,7 +15,7 @@ from api.schemas.common import ReceiptSchema, VersionQuerySchema
 from api.schemas.reads import DashboardSchema, ReadQuerySchema
 from api.security import ALL_ROLES, actor, allow, caller, token
 from api.services import recruitment
-from projections.candidate_queries import dashboard
+from projections.candidate_queries import client_known, dashboard
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
                 description="Companies the agency recruits for")
@@ -56,8 +56,6 @@ def client_dashboard(query: dict, client_id: UUID) -> dict:
     decisions the client still owes, offers awaiting an answer."""
     own = token().client_id
     with read_model("candidates", query.get("min_position")) as view:
-        known = view.cursor.execute(f"SELECT id FROM {view.table('clients')} WHERE id = %s",
-                                    (str(client_id),)).one()
-        if known is None or (own is not None and own != client_id):
+        if not client_known(view, str(client_id)) or (own is not None and own != client_id):
             abort(404, message=f"no client with id {client_id}")
         return dashboard(view, str(client_id), recruitment().clock())
