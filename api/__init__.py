@@ -50,9 +50,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         idempotency=IdempotencyStore(tables), reads=ReadSide(tables))
 
     api = HirelogApi(app)
-    from api.views import candidates, clients, health, positions, reports, steps, tokens
+    from api.views import audit, candidates, clients, health, positions, reports, steps, tokens
 
-    for module in (health, clients, positions, candidates, steps, tokens, reports):
+    for module in (health, clients, positions, candidates, steps, tokens, reports, audit):
         api.register_blueprint(module.blp)
     security.install(app)
     consistency.install(app)

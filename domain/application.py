@@ -95,17 +95,41 @@ class Recruitment(Application[UUID]):
             transcoder.register(transcoding)
 
     # --- reads (a viewer who is a client user sees only its own client's aggregates) ---
+    # `version` or `as_of` (a time) give the aggregate exactly as it stood then.
     def get_client(self, client_id: UUID, version: int | None = None,
-                   viewer: Actor | None = None) -> Client:
-        return self._get(Client, client_id, version, viewer)
+                   viewer: Actor | None = None, as_of: datetime | None = None) -> Client:
+        return self._get(Client, client_id, version, viewer, as_of)
 
     def get_position(self, position_id: UUID, version: int | None = None,
-                     viewer: Actor | None = None) -> Position:
-        return self._get(Position, position_id, version, viewer)
+                     viewer: Actor | None = None, as_of: datetime | None = None) -> Position:
+        return self._get(Position, position_id, version, viewer, as_of)
 
     def get_candidate(self, candidate_id: UUID, version: int | None = None,
-                      viewer: Actor | None = None) -> Candidate:
-        return self._get(Candidate, candidate_id, version, viewer)
+                      viewer: Actor | None = None, as_of: datetime | None = None) -> Candidate:
+        return self._get(Candidate, candidate_id, version, viewer, as_of)
+
+    def read_log(self, after: int, limit: int) -> list[tuple[int, HiringAggregate.Event]]:
+        """(position, event) of the global log after a position, in log order."""
+        notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
+        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]  # type: ignore[misc]
+
+    def scan_log(self, after: int, limit: int, keep: Callable[[Any], bool],
+                 scan_limit: int = 10_000) -> tuple[list[tuple[int, Any]], int, bool]:
+        """Up to `limit` events after a position that `keep` accepts, reading at most
+        `scan_limit` events: (found, last position read, whether the log's end was reached)."""
+        found: list[tuple[int, Any]] = []
+        position, scanned = after, 0
+        while len(found) < limit and scanned < scan_limit:
+            batch = self.read_log(position, min(1000, scan_limit - scanned))
+            if not batch:
+                return found, position, True
+            for at, event in batch:
+                position, scanned = at, scanned + 1
+                if keep(event):
+                    found.append((at, event))
+                    if len(found) == limit:
+                        break
+        return found, position, False
 
     def history(self, aggregate_id: UUID) -> list[HiringAggregate.Event]:
         """Every event of one aggregate, oldest first."""
@@ -265,9 +289,11 @@ class Recruitment(Application[UUID]):
                        recordings[-1].notification.id, stage)
 
     def _get(self, kind: type[A], aggregate_id: UUID, version: int | None = None,
-             viewer: Actor | None = None) -> A:
+             viewer: Actor | None = None, as_of: datetime | None = None) -> A:
         """The aggregate, or NotFound: also when a client user asks for another client's
         aggregate, so that nobody learns what exists."""
+        if as_of is not None:
+            version = self._version_at(kind, aggregate_id, as_of)
         try:
             aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
@@ -277,6 +303,19 @@ class Recruitment(Application[UUID]):
         if version is not None and aggregate.version != version:
             raise NotFound(f"{kind.__name__.lower()} {aggregate_id} has no version {version}")
         return aggregate
+
+    def _version_at(self, kind: type[A], aggregate_id: UUID, as_of: datetime) -> int:
+        """The last version recorded at or before `as_of`."""
+        if as_of.tzinfo is None:
+            raise InvalidValue("as_of must carry a time zone", "as_of")
+        version = 0
+        for event in self.events.get(aggregate_id):
+            if event.timestamp > as_of:
+                break
+            version = event.originator_version
+        if version == 0:
+            raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id} at {as_of}")
+        return version
 
     def _stamp(self, caller: Caller) -> Stamp:
         return Stamp(self.clock(), caller.actor, caller.request_id)

@@ -33,8 +33,17 @@ class CandidateReceiptSchema(ReceiptSchema):
 
 
 class VersionQuerySchema(ma.Schema):
+    """Time travel: the state as it stood at a version, or at a time."""
+
     version = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={
         "description": "the state as it stood at this version"})
+    as_of = ma.fields.AwareDateTime(metadata={
+        "description": "the state as it stood at this time (ISO 8601 with offset)"})
+
+    @ma.validates_schema
+    def one_of_them(self, data: dict, **_: object) -> None:
+        if "version" in data and "as_of" in data:
+            raise ma.ValidationError("give version or as_of, not both", field_name="as_of")
 
 
 class StrictBoolean(ma.fields.Boolean):

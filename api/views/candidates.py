@@ -76,7 +76,7 @@ class Candidate(MethodView):
     def get(self, query: dict, candidate_id: UUID) -> tuple:
         """The candidate's current state; its ETag is the version to send in If-Match."""
         candidate = recruitment().get_candidate(candidate_id, query.get("version"),
-                                                viewer=actor())
+                                                viewer=actor(), as_of=query.get("as_of"))
         return candidate_state(candidate), {"ETag": f'"{candidate.version}"'}
 
 

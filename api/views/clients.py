@@ -41,7 +41,8 @@ class Client(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, query: dict, client_id: UUID) -> tuple:
         """A client (a client token sees only its own)."""
-        client = recruitment().get_client(client_id, query.get("version"), viewer=actor())
+        client = recruitment().get_client(client_id, query.get("version"), viewer=actor(),
+                                          as_of=query.get("as_of"))
         return client_state(client), {"ETag": f'"{client.version}"'}
 
 

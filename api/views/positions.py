@@ -66,7 +66,7 @@ class Position(MethodView):
     def get(self, query: dict, position_id: UUID) -> tuple:
         """A position with its current rubric and every earlier revision."""
         position = recruitment().get_position(position_id, query.get("version"),
-                                              viewer=actor())
+                                              viewer=actor(), as_of=query.get("as_of"))
         return position_state(position), {"ETag": f'"{position.version}"'}
 
 

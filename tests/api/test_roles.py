@@ -128,6 +128,11 @@ ENDPOINTS: list[Endpoint] = [
              expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
     Endpoint("GET assessments", "GET", "/api/v1/reports/assessments?client_id={t.client}",
              expect(200, 200, 200, 200, 200)),
+    Endpoint("GET audit events", "GET", "/api/v1/audit/events",
+             expect(200, 403, 200, 403, 403)),
+    Endpoint("GET candidate as of a time", "GET",
+             "/api/v1/candidates/{t.candidate}?as_of=2030-01-01T00:00:00%2B00:00",
+             expect(200, 200, 200, 200, 404)),
     Endpoint("POST tokens", "POST", "/api/v1/tokens",
              expect(201, 403, 403, 403, 403),
              lambda t, role: {"name": f"made by {role}", "role": "auditor"}),

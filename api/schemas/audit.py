@@ -1,0 +1,36 @@
+"""The global event log, as auditors page through it."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from api.schemas.candidates import HistoryEventSchema
+
+AGGREGATE_TYPES = ("client", "position", "candidate")
+
+
+class AuditQuerySchema(ma.Schema):
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0), metadata={
+        "description": "the position to read after (a previous answer's `next`)"})
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
+    aggregate_type = ma.fields.String(validate=ma.validate.OneOf(AGGREGATE_TYPES))
+    event_type = ma.fields.String(validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "an event class, e.g. Assessed"})
+    actor = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
+                             metadata={"description": "an actor id (token id)"})
+    from_ = ma.fields.AwareDateTime(data_key="from")
+    to = ma.fields.AwareDateTime()
+
+
+class LogEventSchema(HistoryEventSchema):
+    position = ma.fields.Integer(required=True)
+    aggregate_type = ma.fields.String(required=True)
+    aggregate_id = ma.fields.UUID(required=True)
+
+
+class LogPageSchema(ma.Schema):
+    events = ma.fields.List(ma.fields.Nested(LogEventSchema))
+    next = ma.fields.Integer(allow_none=True, metadata={
+        "description": "pass as ?after= for the next page; null once the log is read to its "
+                       "end (new events come after `last_position`)"})
+    last_position = ma.fields.Integer(metadata={"description": "the last position read"})
