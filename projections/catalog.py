@@ -46,11 +46,12 @@ def active(cursor: Cursor, name: str, keep: bool = False) -> tuple[int, int] | N
 
 
 def lock(cursor: Cursor, name: str) -> None:
-    """Lock every generation's row of a model until the transaction ends (on SQLite the
-    writing transaction already holds the database's write lock)."""
+    """Stop projectors moving any generation of a model until the transaction ends; readers
+    (key-share) are not held up. On SQLite the writing transaction already holds the
+    database's write lock."""
     if cursor.tables.is_postgres:
         cursor.execute("SELECT generation FROM {schema}.hirelog_projections WHERE name = %s "
-                       "FOR UPDATE", (name,))
+                       "FOR NO KEY UPDATE", (name,))
 
 
 def position_of(cursor: Cursor, name: str, generation: int) -> int | None:
