@@ -29,7 +29,10 @@ def eventsourcing_env(settings: Settings, create_table: bool) -> dict[str, str]:
             "POSTGRES_HOST": database.host, "POSTGRES_PORT": str(database.port),
             "POSTGRES_DBNAME": database.dbname, "POSTGRES_USER": database.user,
             "POSTGRES_PASSWORD": database.password, "POSTGRES_SCHEMA": database.schema,
-            "POSTGRES_CONNECT_TIMEOUT": "10"}
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            # a projector batch or a rebuild's switch may pause between statements under load;
+            # eventsourcing's default (5 s) would kill such a transaction
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30"}
 
 
 def id_key(settings: Settings) -> bytes:
