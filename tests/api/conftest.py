@@ -17,6 +17,7 @@ from hirelog.settings import Settings
 from tests.fakes import FakeClock
 from tests.projections.conftest import project_all
 
+PROBLEM = "application/problem+json"
 SKILLS = [{"name": "python", "weight": 5, "required": True},
           {"name": "sql", "weight": 2, "required": False}]
 
@@ -121,3 +122,14 @@ def world(app: Flask, client: FlaskClient) -> World:
         candidate_a=contact(recruiter, position_a), candidate_b=contact(recruiter, position_b))
     project_all(app.extensions["hirelog"].recruitment)  # the read models know this world
     return world
+
+
+def assert_problem(answer: Any, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem with this status, and its body."""
+    assert answer.status_code == status, (answer.status_code, answer.get_data(as_text=True))
+    assert answer.mimetype == PROBLEM
+    body = answer.get_json()
+    assert {"type", "title", "status", "detail"} <= set(body), body
+    assert body["status"] == status
+    assert all(isinstance(body[k], str) and body[k] for k in ("type", "title", "detail"))
+    return body

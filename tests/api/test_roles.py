@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import SKILLS, Api, World
+from tests.api.conftest import SKILLS, Api, World, assert_problem
 
 PROBLEM = "application/problem+json"
 ROLES = ("admin", "recruiter", "auditor", "client_a", "client_a_on_b")
@@ -155,16 +155,6 @@ def endpoint_params() -> list[Any]:
 
 
 # --- helpers ---
-
-def assert_problem(answer: Any, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, (answer.status_code, answer.get_data(as_text=True))
-    assert answer.mimetype == PROBLEM
-    body = answer.get_json()
-    assert {"type", "title", "status", "detail"} <= set(body), body
-    assert body["status"] == status
-    assert all(isinstance(body[k], str) and body[k] for k in ("type", "title", "detail"))
-    return body
-
 
 def throwaway_token_id(world: World) -> str:
     answer = world.admin.post("/api/v1/tokens", {"name": "throwaway", "role": "auditor"})

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.cli import main
 from hirelog.settings import Settings, SettingsError
-from tests.api.conftest import Api, World
+from tests.api.conftest import Api, World, assert_problem
 from tests.conftest import TEST_ID_KEY
 
 PROBLEM = "application/problem+json"
@@ -29,16 +29,6 @@ STEPS_TO_RECOMMENDED = (
     ("assessment/result", {"grades": {"python": "yes", "sql": "mixed"}}),
     ("recommendation", {"summary": "solid"}),
 )
-
-
-def assert_problem(answer: Any, status: int) -> dict[str, Any]:
-    assert answer.status_code == status, (answer.status_code, answer.get_data(as_text=True))
-    assert answer.mimetype == PROBLEM
-    body = answer.get_json()
-    assert {"type", "title", "status", "detail"} <= set(body), body
-    assert body["status"] == status
-    assert all(isinstance(body[k], str) and body[k] for k in ("type", "title", "detail"))
-    return body
 
 
 def assert_unauthorized(answer: Any) -> None:
