@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import Any
 
 import click
 
-from api import cli_admin, cli_kafka
+from api import cli_admin, cli_audit, cli_kafka
 from api.cli_support import one_line_errors, recruitment
 from domain.application import Recruitment
 from domain.stages import Stage
@@ -54,7 +55,7 @@ def demo(seed: int, candidates: int) -> None:
             return
         started = time.perf_counter()
         with click.progressbar(length=candidates, label="loading demo data",
-                               file=click.get_text_stream("stderr")) as bar:
+                               file=sys.stderr) as bar:
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.pos)
             summary = load_demo(app, seed=seed, candidates=candidates, progress=progress)
@@ -170,3 +171,4 @@ main.add_command(cli_admin.token)
 main.add_command(cli_admin.projections)
 main.add_command(cli_kafka.publish)
 main.add_command(cli_kafka.consume)
+main.add_command(cli_audit.audit)

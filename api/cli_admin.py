@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +54,7 @@ def projections_rebuild(name: str | None) -> None:
             head = app.recorder.max_notification_id() or 0
             started = time.perf_counter()
             with click.progressbar(length=max(head, 1), label=f"rebuilding {model.name}",
-                                   file=click.get_text_stream("stderr"),
+                                   file=sys.stderr,
                                    item_show_func=lambda rate: rate) as bar:
                 def progress(position: int, _head: int, started: float = started) -> None:
                     rate = position / max(time.perf_counter() - started, 1e-6)

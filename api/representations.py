@@ -24,7 +24,7 @@ STEP_OF_COMMAND = {
 assert set(STEP_OF_COMMAND) == set(COMMANDS)
 
 EVENT_META = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
-              "request_id"}
+              "request_id", "seal"}
 
 
 def client_state(client: Client) -> dict[str, Any]:
@@ -74,6 +74,6 @@ def history_entry(event: Any) -> dict[str, Any]:
     return {
         "type": type(event).__name__, "version": event.originator_version,
         "recorded_at": event.timestamp, "actor": plain(event.actor),
-        "request_id": event.request_id,
+        "request_id": event.request_id, "seal": getattr(event, "seal", None),
         "data": {k: plain(v) for k, v in vars(event).items() if k not in EVENT_META},
     }

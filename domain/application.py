@@ -21,6 +21,7 @@ from domain.candidate import Candidate
 from domain.client import Client
 from domain.errors import DuplicateCandidate, InvalidValue, NotFound, TooBusy, VersionConflict
 from domain.position import Position
+from domain.seals import SealedEventStore, SealingMapper
 from domain.values import Actor, Role, Skill
 
 A = TypeVar("A", bound=HiringAggregate)
@@ -88,6 +89,13 @@ class Recruitment(Application[UUID]):
         from eventsourcing.utils import Environment
 
         return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> SealingMapper:
+        return SealingMapper(transcoder=self.construct_transcoder())
+
+    def construct_event_store(self) -> SealedEventStore:
+        """Events are stored sealed: each one's hash chains it to its aggregate's previous."""
+        return SealedEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -34,3 +34,27 @@ class LogPageSchema(ma.Schema):
         "description": "pass as ?after= for the next page; null once the log is read to its "
                        "end (new events come after `last_position`)"})
     last_position = ma.fields.Integer(metadata={"description": "the last position read"})
+
+
+class VerifyQuerySchema(ma.Schema):
+    aggregate_id = ma.fields.UUID(metadata={"description": "check one aggregate only"})
+
+
+class BrokenLinkSchema(ma.Schema):
+    aggregate_id = ma.fields.UUID(required=True)
+    aggregate_type = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True, metadata={"description": "the event's version"})
+    position = ma.fields.Integer(required=True, metadata={
+        "description": "its place in the log (0 when one aggregate was checked)"})
+    problem = ma.fields.String(required=True)
+    expected = ma.fields.String(required=True)
+    found = ma.fields.String(required=True)
+
+
+class VerificationSchema(ma.Schema):
+    ok = ma.fields.Boolean(required=True, metadata={"description": "no chain is broken"})
+    events = ma.fields.Integer(required=True, metadata={"description": "events checked"})
+    aggregates = ma.fields.Integer(required=True)
+    last_position = ma.fields.Integer(required=True)
+    broken = ma.fields.List(ma.fields.Nested(BrokenLinkSchema), required=True, metadata={
+        "description": "the first broken link of each aggregate whose chain is broken"})

@@ -98,4 +98,7 @@ class HistoryEventSchema(ma.Schema):
     recorded_at = ma.fields.AwareDateTime(required=True)
     actor = ma.fields.Nested(ActorSchema, required=True)
     request_id = ma.fields.String(allow_none=True)
+    seal = ma.fields.String(allow_none=True, metadata={
+        "description": "SHA-256 chaining this event to its aggregate's previous one "
+                       "(GET /audit/verify recomputes it)"})
     data = ma.fields.Dict(required=True)

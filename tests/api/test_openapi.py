@@ -32,6 +32,7 @@ CONTRACT: dict[str, set[str]] = {
     "/api/v1/reports/notices-due": {"get"},
     "/api/v1/reports/recruiters": {"get"},
     "/api/v1/audit/events": {"get"},
+    "/api/v1/audit/verify": {"get"},
     "/api/v1/reports/funnel": {"get"},
     "/api/v1/reports/assessments": {"get"},
     "/api/v1/candidates/{candidate_id}": {"get"},

@@ -1,0 +1,147 @@
+"""`hirelog audit ...`: prove the log was not altered, export it and import it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+from uuid import UUID
+
+import click
+
+from api.cli_support import one_line_errors, recruitment
+
+
+@click.group()
+def audit() -> None:
+    """Auditors' tools: verify the seal chains, export and import the log."""
+
+
+@audit.command("verify")
+@click.option("--aggregate-id", type=click.UUID, help="Check one aggregate only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@one_line_errors
+def verify(aggregate_id: UUID | None, as_json: bool) -> None:
+    """Recompute every event's seal and report the first broken link of each aggregate
+    (an edited, deleted or reordered event). Exit status 1 when anything is broken."""
+    from hirelog.log_verify import verify_aggregate, verify_log
+
+    with recruitment() as app:
+        if aggregate_id is not None:
+            result = verify_aggregate(app.recorder, aggregate_id)
+        else:
+            with click.progressbar(length=app.recorder.max_notification_id() or 0,
+                                   label="verifying", file=sys.stderr
+                                   ) as bar:
+                result = verify_log(app.recorder, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(verification_json(result), indent=2))
+    else:
+        click.echo(f"{result.events} events of {result.aggregates} aggregates checked: "
+                   f"{'ok' if result.ok else f'{len(result.broken)} broken'}")
+        for link in result.broken:
+            click.echo(f"BROKEN {link.aggregate_type} {link.aggregate_id} version "
+                       f"{link.version} (position {link.position}): {link.problem}; "
+                       f"expected {link.expected}, found {link.found}")
+    if not result.ok:
+        raise SystemExit(1)
+
+
+def verification_json(result) -> dict:
+    from dataclasses import asdict
+
+    return {"ok": result.ok, "events": result.events, "aggregates": result.aggregates,
+            "last_position": result.last_position,
+            "broken": [{**asdict(link), "aggregate_id": str(link.aggregate_id)}
+                       for link in result.broken]}
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 date or time; without a time zone, UTC."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"{option} {text!r} is not an ISO 8601 date or time "
+                                   "(e.g. 2026-06-01 or 2026-06-01T09:00:00+02:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@audit.command("export")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The file to write (replaced only once the export is complete), or - for "
+                   "standard output.")
+@click.option("--from", "from_text", metavar="ISO",
+              help="Only events recorded at or after this time (a partial export).")
+@click.option("--to", "to_text", metavar="ISO",
+              help="Only events recorded before this time (a partial export).")
+@one_line_errors
+def export(out_path: str, from_text: str | None, to_text: str | None) -> None:
+    """Write the log to a JSON Lines file.
+
+    One event a line, in log order, with its position, aggregate, version, type, recorded
+    time, seal and exact stored state. Only a complete export (no --from/--to) can be
+    imported with `hirelog audit import`."""
+    from hirelog.log_export import LogFileError, export_log
+
+    from_time, to_time = _moment(from_text, "--from"), _moment(to_text, "--to")
+    if from_time and to_time and from_time >= to_time:
+        raise click.ClickException("--from must be before --to")
+    with recruitment() as app, _output(out_path) as out:
+        head = app.recorder.max_notification_id() or 0
+        with click.progressbar(length=head, label="exporting",
+                               file=sys.stderr) as bar:
+            try:
+                count = export_log(app.recorder, out, from_time, to_time, bar.update, upto=head)
+            except LogFileError as error:
+                raise click.ClickException(str(error)) from None
+    where = "standard output" if out_path == "-" else out_path
+    click.echo(f"exported {count} events (log positions up to {head}"
+               f"{'' if from_time is None and to_time is None else ', filtered by time'}) "
+               f"to {where}", err=out_path == "-")
+
+
+@contextmanager
+def _output(path: str) -> Iterator[IO[bytes]]:
+    """Standard output, or a temporary file beside `path` that replaces it only at the end."""
+    if path == "-":
+        yield sys.stdout.buffer
+        return
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+@audit.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@one_line_errors
+def import_(file: str) -> None:
+    """Import a complete export into an empty database.
+
+    The log becomes identical to the exported one. Every line and seal chain is checked
+    as it is written, in one transaction: on any problem nothing is written. The read
+    models then build themselves from the imported log; API tokens are not part of the log
+    (create new ones)."""
+    from hirelog.log_import import LogFileError, import_log
+
+    with open(file, "rb") as in_file, recruitment() as app:
+        with click.progressbar(length=os.fstat(in_file.fileno()).st_size, label="importing",
+                               file=sys.stderr) as bar:
+            try:
+                count = import_log(app, in_file, bar.update)
+            except LogFileError as error:
+                raise click.ClickException(f"{file}: {error}; nothing was imported") from None
+        head = app.recorder.max_notification_id() or 0
+    click.echo(f"imported {count} events (log positions up to {head}) from {file}")
