@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from api import cli_admin, cli_audit, cli_kafka
+from api import cli_admin, cli_audit, cli_kafka, cli_replay
 from api.cli_support import one_line_errors, recruitment
 from domain.application import Recruitment
 from domain.stages import Stage
@@ -172,3 +172,4 @@ main.add_command(cli_admin.projections)
 main.add_command(cli_kafka.publish)
 main.add_command(cli_kafka.consume)
 main.add_command(cli_audit.audit)
+main.add_command(cli_replay.replay)
