@@ -5,12 +5,13 @@ from __future__ import annotations
 from projections import catalog
 from projections.assessments import AssessmentsModel
 from projections.candidates import CandidatesModel
+from projections.compliance import ComplianceModel
 from projections.funnel import FunnelModel
 from projections.readmodel import ReadModel
 from projections.shortlist import ShortlistModel
 
 MODELS: tuple[type[ReadModel], ...] = (CandidatesModel, ShortlistModel, FunnelModel,
-                                        AssessmentsModel)
+                                        AssessmentsModel, ComplianceModel)
 
 
 def model_named(name: str) -> type[ReadModel]:

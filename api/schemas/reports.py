@@ -108,3 +108,99 @@ class AssessmentReportSchema(ma.Schema):
     by_reason = ma.fields.List(ma.fields.Nested(AbandonReasonShareSchema))
     completion_time = ma.fields.Nested(CompletionTimeSchema)
     reschedules = ma.fields.Nested(ReschedulesSchema)
+
+
+# --- compliance ---
+
+class ComplianceQuerySchema(FunnelQuerySchema):
+    """client_id, position_id, from < to (else 422), min_position: as the funnel's."""
+
+    start = ma.fields.AwareDateTime(data_key="from", metadata={
+        "description": "outcomes and client steps that happened at or after this time"})
+    end = ma.fields.AwareDateTime(data_key="to", metadata={
+        "description": "... and before this time"})
+
+
+class ComplianceActorSchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String()
+    role = ma.fields.String()
+    client_id = ma.fields.String(allow_none=True)
+
+
+class ComplianceSubjectSchema(ma.Schema):
+    candidate_id = ma.fields.String()
+    candidate_name = ma.fields.String()
+    position_id = ma.fields.String()
+    position_title = ma.fields.String()
+    client_id = ma.fields.String()
+    client_name = ma.fields.String()
+    at = ma.fields.AwareDateTime()
+    log_position = ma.fields.Integer(metadata={"description": "the event's place in the log"})
+    actor = ma.fields.Nested(ComplianceActorSchema, metadata={"description": "who recorded it"})
+    taken_by = ma.fields.String(metadata={
+        "description": "client: a client user took it; recruiter_on_behalf: staff recorded it"})
+
+
+class ComplianceOutcomeSchema(ComplianceSubjectSchema):
+    kind = ma.fields.String(metadata={
+        "description": "hire_decided, rejected (decided no hire), disqualified or abandoned"})
+    reason = ma.fields.String(allow_none=True)
+    decided_by = ma.fields.String(allow_none=True, metadata={
+        "description": "decisions: who decided, as recorded"})
+    told = ma.fields.Boolean()
+    told_at = ma.fields.AwareDateTime(allow_none=True)
+    told_via = ma.fields.String(allow_none=True, metadata={
+        "description": "offer (a hire decision) or rejection_notice; null: not told"})
+    told_by = ma.fields.Nested(ComplianceActorSchema, allow_none=True)
+    days_to_tell = ma.fields.Float(allow_none=True)
+    status = ma.fields.String(metadata={
+        "description": "told, owed (not told yet) or withdrawn (withdrew before being told)"})
+    days_waiting = ma.fields.Float(allow_none=True, metadata={"description": "owed: so far"})
+    late = ma.fields.Boolean(metadata={
+        "description": "told after more than notice_days, or owed for more than that"})
+    withdrawn_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class ComplianceStepSchema(ComplianceSubjectSchema):
+    step = ma.fields.String(metadata={
+        "description": "interview-request, interview/feedback or decision"})
+    event = ma.fields.String()
+    outcome = ma.fields.String(allow_none=True, metadata={"description": "decisions"})
+    interview_round = ma.fields.Integer(allow_none=True, metadata={"description": "feedback"})
+    interviewer = ma.fields.String(allow_none=True)
+    rating = ma.fields.String(allow_none=True)
+
+
+class OutcomeTotalsSchema(ma.Schema):
+    total = ma.fields.Integer()
+    told = ma.fields.Integer()
+    owed = ma.fields.Integer()
+    withdrawn = ma.fields.Integer()
+    told_late = ma.fields.Integer()
+    overdue = ma.fields.Integer(metadata={"description": "owed for more than notice_days"})
+    by_kind = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    median_days_to_tell = ma.fields.Float(allow_none=True)
+
+
+class StepTotalsSchema(ma.Schema):
+    total = ma.fields.Integer()
+    client = ma.fields.Integer()
+    recruiter_on_behalf = ma.fields.Integer()
+    by_step = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Integer()))
+
+
+class ComplianceTotalsSchema(ma.Schema):
+    outcomes = ma.fields.Nested(OutcomeTotalsSchema)
+    client_steps = ma.fields.Nested(StepTotalsSchema)
+
+
+class ComplianceSchema(ma.Schema):
+    start = ma.fields.AwareDateTime(data_key="from", allow_none=True)
+    end = ma.fields.AwareDateTime(data_key="to", allow_none=True)
+    as_of = ma.fields.AwareDateTime(metadata={"description": "days_waiting is counted to"})
+    notice_days = ma.fields.Integer()
+    outcomes = ma.fields.List(ma.fields.Nested(ComplianceOutcomeSchema))
+    client_steps = ma.fields.List(ma.fields.Nested(ComplianceStepSchema))
+    totals = ma.fields.Nested(ComplianceTotalsSchema)

@@ -1,5 +1,5 @@
-"""Reports for the agency: funnel, assessments, notices still owed, recruiters' workload.
-A client token sees its own client's figures only."""
+"""Reports for the agency: funnel, assessments, notices still owed, recruiters' workload,
+compliance. A client token sees its own client's figures only."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from api.schemas.reads import NoticeDueSchema, ReadQuerySchema, RecruiterReportS
 from api.schemas.reports import (
     AssessmentReportSchema,
     AssessmentsQuerySchema,
+    ComplianceQuerySchema,
+    ComplianceSchema,
     FunnelQuerySchema,
     FunnelSchema,
 )
@@ -18,6 +20,7 @@ from api.security import ALL_ROLES, allow, token
 from api.services import recruitment
 from projections.assessments import assessment_report
 from projections.candidate_queries import notices_due, recruiters
+from projections.compliance_report import compliance
 from projections.funnel import funnel
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
@@ -88,6 +91,24 @@ def assessments_report(query: dict) -> dict:
     with read_model("assessments", query.get("min_position")) as view:
         return assessment_report(view, client_id=scoped_client(query.get("client_id")),
                                  position_id=_text(query.get("position_id")))
+
+
+@blp.route("/compliance")
+@allow(*ALL_ROLES)
+@blp.arguments(ComplianceQuerySchema, location="query")
+@blp.response(200, ComplianceSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def compliance_report(query: dict) -> dict:
+    """Every outcome that decided a candidate or ended the process against them (hire
+    decided, rejected, disqualified, abandoned) in [`from`, `to`), with whether, when, how
+    and how late they were told (an offer tells a hire, a rejection notice the others), and
+    every client-side step (interview request, interview feedback, decision) in the period,
+    taken by a client user or recorded by a recruiter on the client's behalf; with totals."""
+    with read_model("compliance", query.get("min_position")) as view:
+        return compliance(view, recruitment().clock(),
+                          client_id=scoped_client(query.get("client_id")),
+                          position_id=_text(query.get("position_id")),
+                          start=query.get("start"), end=query.get("end"))
 
 
 def _text(value: object | None) -> str | None:

@@ -35,6 +35,7 @@ CONTRACT: dict[str, set[str]] = {
     "/api/v1/audit/verify": {"get"},
     "/api/v1/reports/funnel": {"get"},
     "/api/v1/reports/assessments": {"get"},
+    "/api/v1/reports/compliance": {"get"},
     "/api/v1/candidates/{candidate_id}": {"get"},
     "/api/v1/candidates/{candidate_id}/history": {"get"},
     "/api/v1/tokens": {"get", "post"},
