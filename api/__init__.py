@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
     for module in (health, clients, positions, candidates, steps, tokens, reports, audit):
         api.register_blueprint(module.blp)
+    from api.views import audit_reads  # also installs the recorder of candidate reads
+
+    api.register_blueprint(audit_reads.blp)
     security.install(app)
     consistency.install(app)
     idempotent.install(app)

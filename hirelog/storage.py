@@ -56,12 +56,13 @@ def id_key(settings: Settings) -> bytes:
 
 def create_tables(app: Recruitment) -> None:
     """hirelog's own tables, beside eventsourcing's."""
-    from hirelog import idempotency, tokens
+    from hirelog import idempotency, read_audit, tokens
     from hirelog.tables import Tables
     from projections.registry import create_first_generations
 
     tables = Tables(app)
     tables.create([*tokens.DDL, *idempotency.DDL])
+    read_audit.create_table(tables)
     create_first_generations(tables)
 
 

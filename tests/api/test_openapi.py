@@ -33,6 +33,7 @@ CONTRACT: dict[str, set[str]] = {
     "/api/v1/reports/recruiters": {"get"},
     "/api/v1/audit/events": {"get"},
     "/api/v1/audit/verify": {"get"},
+    "/api/v1/audit/reads": {"get"},
     "/api/v1/reports/funnel": {"get"},
     "/api/v1/reports/assessments": {"get"},
     "/api/v1/reports/compliance": {"get"},
@@ -48,7 +49,8 @@ CONTRACT: dict[str, set[str]] = {
 }
 COMMANDS = sorted(path for path, methods in CONTRACT.items() if "post" in methods)
 ADMIN_ONLY = [("get", "/api/v1/tokens"), ("post", "/api/v1/tokens"),
-              ("get", "/api/v1/tokens/{token_id}"), ("delete", "/api/v1/tokens/{token_id}")]
+              ("get", "/api/v1/tokens/{token_id}"), ("delete", "/api/v1/tokens/{token_id}"),
+              ("get", "/api/v1/audit/reads")]
 
 
 @pytest.fixture
