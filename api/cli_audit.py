@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -26,22 +27,33 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--aggregate-id", type=click.UUID, help="Check one aggregate only.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--against", "export_file", type=click.Path(exists=True, dir_okay=False),
+              help="Also check that every event of this earlier export (kept outside the "
+                   "database) is still in the log, unchanged.")
 @one_line_errors
-def verify(aggregate_id: UUID | None, as_json: bool) -> None:
+def verify(aggregate_id: UUID | None, as_json: bool, export_file: str | None) -> None:
     """Recompute every event's seal and report the first broken link of each aggregate
-    (an edited, deleted or reordered event). Exit status 1 when anything is broken."""
+    (an edited, deleted or reordered event). Exit status 1 when anything is broken.
+
+    A chain cannot show its own latest events deleted, or a chain rewritten from an edit on
+    (SHA-256 can be recomputed by anyone who can write the database): --against an export
+    kept elsewhere shows both."""
     from hirelog.log_verify import verify_aggregate, verify_log
 
+    compared, diverged = _compare(export_file) if export_file is not None else (0, [])
     with recruitment() as app:
         if aggregate_id is not None:
             result = verify_aggregate(app.recorder, aggregate_id)
         else:
             with click.progressbar(length=app.recorder.max_notification_id() or 0,
-                                   label="verifying", file=sys.stderr
-                                   ) as bar:
+                                   label="verifying", file=sys.stderr) as bar:
                 result = verify_log(app.recorder, progress=bar.update)
     if as_json:
-        click.echo(json.dumps(verification_json(result), indent=2))
+        report = verification_json(result)
+        if export_file is not None:
+            report["export"] = {"file": export_file, "events": compared,
+                                "changed": [asdict(item) for item in diverged]}
+        click.echo(json.dumps(report, indent=2))
     else:
         click.echo(f"{result.events} events of {result.aggregates} aggregates checked: "
                    f"{'ok' if result.ok else f'{len(result.broken)} broken'}")
@@ -49,13 +61,28 @@ def verify(aggregate_id: UUID | None, as_json: bool) -> None:
             click.echo(f"BROKEN {link.aggregate_type} {link.aggregate_id} version "
                        f"{link.version} (position {link.position}): {link.problem}; "
                        f"expected {link.expected}, found {link.found}")
-    if not result.ok:
+        if export_file is not None:
+            click.echo(f"{compared - len(diverged)} events of the export still in the log, "
+                       "unchanged" + (f"; {len(diverged)} changed or gone" if diverged else ""))
+        for item in diverged:
+            click.echo(f"CHANGED position {item.position}: {item.problem}; exported "
+                       f"{item.expected}; now {item.found}")
+    if not result.ok or diverged:
         raise SystemExit(1)
 
 
-def verification_json(result) -> dict:
-    from dataclasses import asdict
+def _compare(export_file: str) -> tuple[int, list]:
+    from hirelog.log_verify import compare_with_export
 
+    with open(export_file, "rb") as lines, recruitment() as app:
+        try:
+            return compare_with_export(app.recorder, lines)
+        except (ValueError, KeyError, TypeError) as error:
+            raise click.ClickException(f"{export_file} is not a hirelog export: "
+                                       f"{type(error).__name__}: {error}") from None
+
+
+def verification_json(result) -> dict:
     return {"ok": result.ok, "events": result.events, "aggregates": result.aggregates,
             "last_position": result.last_position,
             "broken": [{**asdict(link), "aggregate_id": str(link.aggregate_id)}

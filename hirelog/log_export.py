@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import IO, Any
+from uuid import UUID
 
 from domain.seals import SCHEME
 from hirelog.log_verify import aggregate_type
@@ -36,7 +37,8 @@ def event_line(event: Any) -> dict[str, Any]:
         raise LogFileError(f"position {event.id}: the stored state is not JSON") from None
     recorded = timestamp.get("_data_") if isinstance(timestamp, dict) else None
     return {"position": event.id, "aggregate_type": aggregate_type(event.topic),
-            "aggregate_id": str(event.originator_id), "version": event.originator_version,
+            "aggregate_id": str(UUID(str(event.originator_id))),
+            "version": event.originator_version,
             "type": event.topic, "recorded_at": recorded, "seal": seal, "state": text}
 
 
