@@ -57,6 +57,9 @@ def verify(aggregate_id: UUID | None, as_json: bool, export_file: str | None) ->
     else:
         click.echo(f"{result.events} events of {result.aggregates} aggregates checked: "
                    f"{'ok' if result.ok else f'{len(result.broken)} broken'}")
+        if result.unsealed:
+            click.echo(f"{result.unsealed} events were recorded before sealing began: they "
+                       "carry no seal and are not tamper-evident")
         for link in result.broken:
             click.echo(f"BROKEN {link.aggregate_type} {link.aggregate_id} version "
                        f"{link.version} (position {link.position}): {link.problem}; "
@@ -72,7 +75,7 @@ def verify(aggregate_id: UUID | None, as_json: bool, export_file: str | None) ->
 
 
 def _compare(export_file: str) -> tuple[int, list]:
-    from hirelog.log_verify import compare_with_export
+    from hirelog.export_check import compare_with_export
 
     with open(export_file, "rb") as lines, recruitment() as app:
         try:
@@ -84,7 +87,7 @@ def _compare(export_file: str) -> tuple[int, list]:
 
 def verification_json(result) -> dict:
     return {"ok": result.ok, "events": result.events, "aggregates": result.aggregates,
-            "last_position": result.last_position,
+            "last_position": result.last_position, "unsealed": result.unsealed,
             "broken": [{**asdict(link), "aggregate_id": str(link.aggregate_id)}
                        for link in result.broken]}
 

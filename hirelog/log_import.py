@@ -18,9 +18,9 @@ from eventsourcing.utils import TopicError, resolve_topic
 from domain.application import Recruitment
 from domain.base import HiringAggregate
 from domain.candidacy import candidate_id
-from domain.seals import SCHEME
+from domain.seals import SCHEME, split_seal
 from hirelog.log_export import FORMAT, PAGE, VERSION, LogFileError, Progress, event_line
-from hirelog.log_verify import BrokenLink, check_link
+from hirelog.log_verify import Chains
 from hirelog.tables import Tables
 
 HEADER_KEYS = {"format", "version", "seal_scheme", "exported_at", "complete", "from", "to",
@@ -75,7 +75,7 @@ def _read_checked(app: Recruitment, in_file: IO[bytes], progress: Progress | Non
                   ) -> Iterator[Notification]:
     """The file's events, each checked before it is given (line, order, seal chain); raises
     LogFileError at the first bad line, and after the last if the file is incomplete."""
-    heads: dict[UUID, tuple[int, str]] = {}
+    chains = Chains()
     digest, count, last, header, end, unread = hashlib.sha256(), 0, 0, None, None, 0
     key_checked = False
     for number, raw in enumerate(in_file, 1):
@@ -100,16 +100,15 @@ def _read_checked(app: Recruitment, in_file: IO[bytes], progress: Progress | Non
         if event.id <= last:
             raise LogFileError(f"{where}: position {event.id} does not follow position {last} "
                                "(lines repeated or out of order)")
-        link = check_link(event, heads.get(event.originator_id))
-        if isinstance(link, BrokenLink):
+        link = chains.follow(event)
+        if link is not None:
             raise LogFileError(f"{where} (position {event.id}, {link.aggregate_type} "
                                f"{link.aggregate_id} version {link.version}): {link.problem}; "
                                f"expected {link.expected}, found {link.found}")
         if event.topic == CONTACTED and not key_checked:
             _check_id_key(app, event, where)
             key_checked = True
-        heads[event.originator_id] = link
-        digest.update(f"{event.id} {link[1]}\n".encode())
+        digest.update(f"{event.id} {split_seal(event.state)[1]}\n".encode())
         count, last = count + 1, event.id
         yield event
     if progress is not None:

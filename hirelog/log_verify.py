@@ -5,7 +5,6 @@ of events: the log is read in pages."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +34,8 @@ class Verification:
     aggregates: int = 0
     last_position: int = 0
     broken: list[BrokenLink] = field(default_factory=list)
+    # events recorded before sealing began (a log older than seals): not tamper-evident
+    unsealed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -69,31 +70,59 @@ def verify_aggregate(recorder: Any, aggregate_id: UUID) -> Verification:
 
 def verify_events(events: Iterable[Any], progress: Callable[[int], None] | None
                   ) -> Verification:
-    result = Verification()
-    heads: dict[UUID, tuple[int, str]] = {}
-    broken: set[UUID] = set()
+    result, chains = Verification(), Chains()
     for event in events:
         result.events += 1
         result.last_position = max(result.last_position, event.id or 0)
         if progress is not None and result.events % PAGE == 0:
             progress(PAGE)
-        aggregate_id = event.originator_id
-        if aggregate_id in broken:
-            continue
-        link = check_link(event, heads.get(aggregate_id))
-        if isinstance(link, BrokenLink):
-            broken.add(aggregate_id)
+        link = chains.follow(event)
+        if link is not None:
             result.broken.append(link)
-        else:
-            heads[aggregate_id] = link
     if progress is not None:
         progress(result.events % PAGE)
-    result.aggregates = len(heads) + len(broken)
+    result.aggregates, result.unsealed = chains.aggregates, chains.unsealed
     return result
 
 
-def check_link(event: Any, head: tuple[int, str] | None) -> tuple[int, str] | BrokenLink:
-    """The aggregate's new head (version, seal), or the broken link this event is."""
+class Chains:
+    """Follows every aggregate's seal chain through events given in log order (or one
+    aggregate's in version order). Events of a log older than seals carry none: they are
+    accepted only before the first sealed event (of the log, and of their aggregate), and the
+    chain then starts from "" as it did when sealing began."""
+
+    def __init__(self) -> None:
+        self.heads: dict[Any, tuple[int, str]] = {}
+        self.broken: set[Any] = set()
+        self.sealing_began = False
+        self.unsealed = 0
+
+    @property
+    def aggregates(self) -> int:
+        return len(self.heads.keys() | self.broken)
+
+    def follow(self, event: Any) -> BrokenLink | None:
+        """The broken link this event is (the first of its aggregate), else None."""
+        aggregate_id = event.originator_id
+        if aggregate_id in self.broken:
+            return None
+        link = check_link(event, self.heads.get(aggregate_id), legacy=not self.sealing_began)
+        if isinstance(link, BrokenLink):
+            self.broken.add(aggregate_id)
+            self.heads.pop(aggregate_id, None)
+            return link
+        self.heads[aggregate_id] = link
+        if link[1]:
+            self.sealing_began = True
+        else:
+            self.unsealed += 1
+        return None
+
+
+def check_link(event: Any, head: tuple[int, str] | None, legacy: bool = False
+               ) -> tuple[int, str] | BrokenLink:
+    """The aggregate's new head (version, seal), or the broken link this event is. With
+    `legacy`, an event without a seal whose aggregate has none yet is a head with seal ""."""
     previous_version, previous_seal = head or (0, "")
     version = event.originator_version
 
@@ -107,6 +136,8 @@ def check_link(event: Any, head: tuple[int, str] | None) -> tuple[int, str] | Br
                    "this event comes after a later version (events reordered)")
         return broken(problem, f"version {previous_version + 1}", f"version {version}")
     unsealed, seal = split_seal(event.state)
+    if seal is None and legacy and not previous_seal:
+        return version, ""
     expected = compute_seal(previous_seal, event.originator_id, version, event.topic, unsealed)
     if seal is None:
         return broken("the event carries no seal", expected, "no seal")
@@ -125,63 +156,3 @@ class _Positioned:
         self.topic = stored.topic
         self.state = stored.state
         self.id = None
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """An event of an earlier export that the log no longer holds as it was."""
-
-    position: int
-    aggregate_id: str
-    version: int
-    problem: str
-    expected: str
-    found: str
-
-
-def compare_with_export(recorder: Any, lines: Iterable[bytes], page: int = PAGE
-                        ) -> tuple[int, list[Divergence]]:
-    """Check that every event of an export (a file kept outside the database) is still in the
-    log, at its position, with its seal: this finds what the chains alone cannot, an
-    aggregate's latest events deleted, or a chain rewritten from an edit on.
-    (events compared, divergences)."""
-    compared, found = 0, []
-    batch: list[dict[str, Any]] = []
-    for raw in lines:
-        line = json.loads(raw)
-        if "position" not in line:  # the header and the closing line
-            continue
-        batch.append(line)
-        if len(batch) == page:
-            found += _compare_batch(recorder, batch)
-            compared, batch = compared + len(batch), []
-    if batch:
-        found += _compare_batch(recorder, batch)
-        compared += len(batch)
-    return compared, found
-
-
-def _compare_batch(recorder: Any, batch: list[dict[str, Any]]) -> list[Divergence]:
-    first, last = batch[0]["position"], batch[-1]["position"]
-    if last - first < 4 * len(batch):
-        live = {n.id: n for n in recorder.select_notifications(
-            start=first, limit=last - first + 1, stop=last)}
-    else:  # a sparse (time-filtered) export: one event at a time
-        live = {n.id: n for line in batch for n in recorder.select_notifications(
-            start=line["position"], limit=1, stop=line["position"])}
-    found = []
-    for line in batch:
-        kept = f"{line['type']} of {line['aggregate_id']} version {line['version']}, seal " \
-               f"{line['seal']}"
-        event = live.get(line["position"])
-        if event is None:
-            found.append(Divergence(line["position"], line["aggregate_id"], line["version"],
-                                    "the event is gone from the log", kept, "nothing"))
-            continue
-        now = (f"{event.topic} of {UUID(str(event.originator_id))} version "
-               f"{event.originator_version}, seal {split_seal(event.state)[1]}")
-        if now != kept:
-            found.append(Divergence(line["position"], line["aggregate_id"], line["version"],
-                                    "the event at this position changed since the export",
-                                    kept, now))
-    return found

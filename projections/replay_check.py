@@ -135,39 +135,54 @@ def _replay(app: Recruitment, scratch: Tables, spans: Sequence[tuple[ReadModel, 
             progress(position, stop)
 
 
+LOCKED_ATTEMPTS = 5  # tries to find the live position where the scratch copy is
+
+
 def _check_model(app: Recruitment, live: Tables, scratch: Tables, model_class: type[ReadModel],
                  rebuilt: ReadModel, reached: int, limit: int) -> ModelCheck:
+    """Replay the scratch copy up to the live position without any lock, then, holding the
+    live position still (on PostgreSQL projectors of this model wait for the catalog row
+    lock, readers do not; on SQLite the read transaction is one WAL snapshot), only read the
+    live rows; if the live model moved meanwhile, follow it and try again."""
     name = model_class.name
-    now = _live_positions(live, [model_class])[name]
-    if now > reached:  # the live projector went on during the replay: follow it, unlocked
-        _replay(app, scratch, [(rebuilt, reached, now)])
-        reached = now
-    # Hold the live position still while its rows are read: on PostgreSQL projectors of this
-    # model wait for the catalog row lock (readers do not); on SQLite the read transaction is
-    # one snapshot (WAL) from its first read on.
-    with live.transaction(commit=False) as cursor:
-        catalog.lock(cursor, name)
-        state = catalog.active(cursor, name)
-        if state is None:
-            return ModelCheck(name, 0, 0, [], problem="no live generation")
-        generation, position = state
-        if position < reached:  # the live model went back (reset by hand): rebuild it again
+    for attempt in range(LOCKED_ATTEMPTS):
+        now = _live_positions(live, [model_class])[name]
+        if now < reached:  # the live model went back (reset by hand): rebuild it again
             scratch.create(rebuilt.drop_statements() + rebuilt.create_statements())
             reached = 0
-        _replay(app, scratch, [(rebuilt, reached, position)])
-        checks = [_compare(cursor, model_class(generation), scratch, rebuilt, short, limit)
+        if now > reached:
+            _replay(app, scratch, [(rebuilt, reached, now)])
+            reached = now
+        with live.transaction(commit=False) as cursor:
+            catalog.lock(cursor, name)
+            state = catalog.active(cursor, name)
+            if state is None:
+                return ModelCheck(name, 0, 0, [], problem="no live generation")
+            generation, position = state
+            if position != reached and attempt < LOCKED_ATTEMPTS - 1:
+                continue
+            if position != reached:  # a very busy projector: replay the rest under the lock
+                if position < reached:
+                    scratch.create(rebuilt.drop_statements() + rebuilt.create_statements())
+                    reached = 0
+                _replay(app, scratch, [(rebuilt, reached, position)])
+            live_model = model_class(generation)
+            found = {short: _keyed(cursor, live_model.table(short),
+                                   *table_columns(live_model.tables[short]))
+                     for short in model_class.tables}
+        checks = [_compare(found[short], live_model, scratch, rebuilt, short, limit)
                   for short in model_class.tables]
-    return ModelCheck(name, generation, position, checks)
+        return ModelCheck(name, generation, position, checks)
+    raise AssertionError("unreachable")
 
 
-def _compare(cursor: Cursor, live_model: ReadModel, scratch: Tables, rebuilt: ReadModel,
+def _compare(found: dict[Key, Row], live_model: ReadModel, scratch: Tables, rebuilt: ReadModel,
              short: str, limit: int) -> TableCheck:
     """Rows paired by primary key (by the whole row where a table has none)."""
     columns, key = table_columns(live_model.tables[short])
     check = TableCheck(short, key)
     with scratch.transaction(commit=False) as scratch_cursor:
         expected = _keyed(scratch_cursor, rebuilt.table(short), columns, key)
-    found = _keyed(cursor, live_model.table(short), columns, key)
     check.rebuilt, check.live = len(expected), len(found)
     for row_key, row in expected.items():
         other = found.get(row_key)

@@ -56,5 +56,8 @@ class VerificationSchema(ma.Schema):
     events = ma.fields.Integer(required=True, metadata={"description": "events checked"})
     aggregates = ma.fields.Integer(required=True)
     last_position = ma.fields.Integer(required=True)
+    unsealed = ma.fields.Integer(required=True, metadata={
+        "description": "events recorded before sealing began (a log older than seals): they "
+                       "carry no seal and are not tamper-evident"})
     broken = ma.fields.List(ma.fields.Nested(BrokenLinkSchema), required=True, metadata={
         "description": "the first broken link of each aggregate whose chain is broken"})

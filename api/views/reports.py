@@ -94,16 +94,18 @@ def assessments_report(query: dict) -> dict:
 
 
 @blp.route("/compliance")
-@allow(*ALL_ROLES)
+@allow("admin", "auditor")
 @blp.arguments(ComplianceQuerySchema, location="query")
 @blp.response(200, ComplianceSchema)
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def compliance_report(query: dict) -> dict:
-    """Every outcome that decided a candidate or ended the process against them (hire
-    decided, rejected, disqualified, abandoned) in [`from`, `to`), with whether, when, how
-    and how late they were told (an offer tells a hire, a rejection notice the others), and
-    every client-side step (interview request, interview feedback, decision) in the period,
-    taken by a client user or recorded by a recruiter on the client's behalf; with totals."""
+    """For auditors and admins: every outcome that decided a candidate or ended the process
+    against them (hire decided, rejected, disqualified, abandoned) in [`from`, `to`), with
+    whether, when, how and how late they were told (an offer tells a hire, a rejection
+    notice the others), and every client-side step (interview request, interview feedback,
+    decision) in the period, taken by a client user or recorded by a recruiter on the
+    client's behalf; with totals."""
     with read_model("compliance", query.get("min_position")) as view:
         return compliance(view, recruitment().clock(),
                           client_id=scoped_client(query.get("client_id")),

@@ -129,7 +129,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET assessments", "GET", "/api/v1/reports/assessments?client_id={t.client}",
              expect(200, 200, 200, 200, 200)),
     Endpoint("GET compliance", "GET", "/api/v1/reports/compliance?client_id={t.client}",
-             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+             expect(200, 403, 200, 403, 403)),
     Endpoint("GET audit events", "GET", "/api/v1/audit/events",
              expect(200, 403, 200, 403, 403)),
     Endpoint("GET audit verify", "GET", "/api/v1/audit/verify",

@@ -188,7 +188,7 @@ def test_the_live_model_moving_during_the_check_changes_nothing(
     """Events are recorded and projected after the replay's first pass, and again while a
     model's rows are read: each model is compared at the position its rows are at."""
     app = projected
-    real_replay, real_compare = replay_check._replay, replay_check._compare
+    real_replay, real_keyed = replay_check._replay, replay_check._keyed
     real_check = replay_check._check_model
     calls: list[int] = []
     writers: list[threading.Thread] = []
@@ -200,15 +200,15 @@ def test_the_live_model_moving_during_the_check_changes_nothing(
             record_more(app, 3)
             project_all(app)
 
-    def compare_while_the_projector_moves(*args: Any, **kwargs: Any) -> Any:
-        if not writers:  # in the middle of reading the first model's rows
+    def read_rows_while_the_projector_moves(*args: Any, **kwargs: Any) -> Any:
+        if not writers:  # in the middle of reading the first model's live rows
             writers.append(threading.Thread(target=lambda: (record_more(app, 2),
                                                             project_all(app))))
             writers[0].start()
             writers[0].join(timeout=0.5)
             if Tables(app).is_postgres:  # its projector waits for the check's catalog lock
                 assert writers[0].is_alive()
-        return real_compare(*args, **kwargs)
+        return real_keyed(*args, **kwargs)
 
     def check_once_the_projector_is_done(*args: Any, **kwargs: Any) -> Any:
         if writers:  # the next models: after the projector moved them on (no lock held)
@@ -216,7 +216,7 @@ def test_the_live_model_moving_during_the_check_changes_nothing(
         return real_check(*args, **kwargs)
 
     monkeypatch.setattr(replay_check, "_replay", replay_then_the_projector_moves)
-    monkeypatch.setattr(replay_check, "_compare", compare_while_the_projector_moves)
+    monkeypatch.setattr(replay_check, "_keyed", read_rows_while_the_projector_moves)
     monkeypatch.setattr(replay_check, "_check_model", check_once_the_projector_is_done)
     checks = replay_check.verify(app, MODELS)
     assert writers and not writers[0].is_alive()
