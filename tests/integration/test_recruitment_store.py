@@ -11,6 +11,7 @@ import pytest
 from domain.application import Caller, Recruitment
 from domain.errors import DuplicateCandidate, VersionConflict
 from domain.values import Skill
+from hirelog.log_verify import verify_log
 from hirelog.storage import open_recruitment
 from tests.fakes import RECRUITER, FakeClock, by, client_user
 
@@ -100,6 +101,7 @@ def test_a_writer_that_loses_a_race_is_retried_on_the_new_state(app, settings, c
     feedback = app.get_candidate(receipt.id).feedback
     assert [f.interviewer for f in feedback] == ["Kim", "Lou"]
     assert answer.version == app.get_candidate(receipt.id).version
+    assert verify_log(app.recorder).ok  # the retried event is sealed onto the winner's
 
 
 def test_a_writer_that_loses_a_race_with_an_expected_version_gets_a_conflict(app, settings,
@@ -147,6 +149,7 @@ def test_concurrent_writers_in_threads_lose_nothing(app, settings, clock):
     assert sorted(e.interviewer for e in events if type(e).__name__ == "Interviewed") == [
         "Kim", "Lou", "Max", "Noa"]
     assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+    assert verify_log(app.recorder).ok  # every retry sealed onto the event that won
 
 
 def test_the_same_email_contacted_at_once_is_recorded_once(app, settings):

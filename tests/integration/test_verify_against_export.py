@@ -4,6 +4,9 @@ latest events of an aggregate deleted, or a chain rewritten (resealed) from an e
 
 from __future__ import annotations
 
+import os
+import stat
+
 from click.testing import CliRunner
 
 from api.cli import main
@@ -21,6 +24,7 @@ def exported(settings, tmp_path) -> str:
     path = str(tmp_path / "kept-by-the-auditor.jsonl")
     result = cli(settings, "audit", "export", "--out", path)
     assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # candidates' personal data
     return path
 
 
