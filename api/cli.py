@@ -5,16 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from contextlib import suppress
-from typing import Any
 
 import click
 
 from api import cli_admin, cli_audit, cli_kafka, cli_replay
 from api.cli_support import one_line_errors, recruitment
-from domain.application import Recruitment
 from domain.stages import Stage
+from hirelog.log_verify import notifications
 from hirelog.settings import Settings, redact
 
 
@@ -73,7 +71,7 @@ def summary() -> None:
         stages: Counter[str] = Counter()
         owed = 0
         events = 0
-        for notification in iter_log(app):
+        for notification in notifications(app.recorder):
             events += 1
             if notification.originator_version != 1:
                 continue
@@ -154,17 +152,6 @@ def project(batch_size: int) -> None:
         click.echo(f"projector following {redact(Settings.from_env().database_url)}", err=True)
         with suppress(KeyboardInterrupt):
             Projector(app, MODELS, batch_size=batch_size).run_forever(stop)
-
-
-def iter_log(app: Recruitment, batch: int = 500) -> Iterator[Any]:
-    """The global event log in order, read in batches."""
-    start = 1
-    while True:
-        notifications = app.recorder.select_notifications(start=start, limit=batch)
-        if not notifications:
-            return
-        yield from notifications
-        start = notifications[-1].id + 1
 
 
 main.add_command(cli_admin.token)
