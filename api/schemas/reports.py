@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from api.schemas.candidates import ActorSchema
 from api.schemas.reads import ReadQuerySchema
 from projections.funnel import DROPS
 
@@ -121,13 +122,6 @@ class ComplianceQuerySchema(FunnelQuerySchema):
         "description": "... and before this time"})
 
 
-class ComplianceActorSchema(ma.Schema):
-    id = ma.fields.String()
-    name = ma.fields.String()
-    role = ma.fields.String()
-    client_id = ma.fields.String(allow_none=True)
-
-
 class ComplianceSubjectSchema(ma.Schema):
     candidate_id = ma.fields.String()
     candidate_name = ma.fields.String()
@@ -137,7 +131,7 @@ class ComplianceSubjectSchema(ma.Schema):
     client_name = ma.fields.String()
     at = ma.fields.AwareDateTime()
     log_position = ma.fields.Integer(metadata={"description": "the event's place in the log"})
-    actor = ma.fields.Nested(ComplianceActorSchema, metadata={"description": "who recorded it"})
+    actor = ma.fields.Nested(ActorSchema, metadata={"description": "who recorded it"})
     taken_by = ma.fields.String(metadata={
         "description": "client: a client user took it; recruiter_on_behalf: staff recorded it"})
 
@@ -152,7 +146,7 @@ class ComplianceOutcomeSchema(ComplianceSubjectSchema):
     told_at = ma.fields.AwareDateTime(allow_none=True)
     told_via = ma.fields.String(allow_none=True, metadata={
         "description": "offer (a hire decision) or rejection_notice; null: not told"})
-    told_by = ma.fields.Nested(ComplianceActorSchema, allow_none=True)
+    told_by = ma.fields.Nested(ActorSchema, allow_none=True)
     days_to_tell = ma.fields.Float(allow_none=True)
     status = ma.fields.String(metadata={
         "description": "told, owed (not told yet) or withdrawn (withdrew before being told)"})
