@@ -18,7 +18,11 @@ from domain.values import Actor
 from hirelog.tokens import TokenInfo
 
 API_PREFIX = "/api/v1"
-MAX_BODY = 64 * 1024
+# Every field at its bound, every character escaped as JSON allows (a 10,000-character note
+# of emoji is 120 KB as \ud83d\ude00...), fits: tests/api/test_bounds.py sends such bodies.
+MAX_BODY = 256 * 1024
+MAX_DEPTH = 32  # our deepest request body nests 3 levels
+_SIGNIFICANT = re.compile(rb'["\[\]{}]')
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
 ALL_ROLES = ("admin", "recruiter", "client", "auditor")
@@ -56,7 +60,7 @@ def _authenticate() -> Response | None:
 
 
 def _check_body() -> Response | None:
-    """415 for a body that is not JSON, 413 past 64 KiB, 400 for malformed JSON."""
+    """415 for a body that is not JSON, 413 past MAX_BODY, 400 for malformed JSON."""
     if request.method not in ("POST", "PUT", "PATCH") or request.url_rule is None:
         return None
     too_large = problem(413, f"the body is larger than {MAX_BODY // 1024} KiB")
@@ -72,14 +76,43 @@ def _check_body() -> Response | None:
         return None
     if not request.is_json:
         return problem(415, "send the body as application/json")
+    if too_deep(data):
+        return problem(400, f"the body nests arrays or objects more than {MAX_DEPTH} deep",
+                       kind="malformed-json")
     try:
         body = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return problem(400, "the body is not valid JSON", kind="malformed-json")
     if not isinstance(body, dict):
         return problem(422, "the body must be a JSON object", kind="validation-error",
                        errors=[{"pointer": "/", "detail": "expected a JSON object"}])
     return None
+
+
+def too_deep(data: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON text nests deeper than `limit` (strings skipped), in one linear pass:
+    parsing 30,000 levels would exhaust Python's recursion before a schema could refuse it."""
+    depth, at = 0, 0
+    while (found := _SIGNIFICANT.search(data, at)) is not None:
+        char, at = found.group(), found.end()
+        if char == b'"':  # skip the string: to the next quote not escaped by a backslash
+            while True:
+                end = data.find(b'"', at)
+                if end < 0:
+                    return False  # unterminated: the parser refuses it
+                start = end
+                while start > at and data[start - 1] == 0x5C:
+                    start -= 1
+                at = end + 1
+                if (end - start) % 2 == 0:
+                    break
+        elif char in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
 
 
 def token() -> TokenInfo:

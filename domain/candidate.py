@@ -13,6 +13,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from domain.base import HiringAggregate, Stamp
+from domain.bounds import check_day, check_moment, out_of_range_salary
 from domain.candidacy import Feedback, Interview, Offer, answered, candidate_id, check_grades
 from domain.currencies import ISO_4217
 from domain.errors import IllegalStep, InvalidValue
@@ -344,7 +345,8 @@ class Candidate(HiringAggregate):
             raise InvalidValue(f"currency {currency!r} is not an ISO 4217 code (EUR, USD...)",
                                "currency")
         self.record(self.OfferSent, by, salary=amount, currency=currency,
-                    start_date=start_date, expires_at=_future(expires_at, by, "expires_at"))
+                    start_date=check_day(start_date, "start_date"),
+                    expires_at=_future(expires_at, by, "expires_at"))
 
     def respond_to_offer(self, *, accepted: bool, by: Stamp, reason: str | None = None) -> None:
         self._check("respond_to_offer")
@@ -364,7 +366,8 @@ class Candidate(HiringAggregate):
     def hire(self, *, start_date: date, by: Stamp) -> None:
         """The placement: the official link between the client and the new hire."""
         self._check("hire")
-        self.record(self.Hired, by, client_id=self.client_id, start_date=start_date)
+        self.record(self.Hired, by, client_id=self.client_id,
+                    start_date=check_day(start_date, "start_date"))
 
     def withdraw(self, *, reason: str, by: Stamp) -> None:
         self._check("withdraw")
@@ -378,16 +381,14 @@ def _amount(salary: Decimal | str | int) -> Decimal:
         amount = Decimal(salary)
     except (InvalidOperation, TypeError, ValueError):
         raise InvalidValue("salary must be a number", "salary") from None
-    if not amount.is_finite():
-        raise InvalidValue("salary must be a number", "salary")
-    if amount <= 0:
-        raise InvalidValue("salary must be more than zero", "salary")
+    problem = out_of_range_salary(amount)
+    if problem is not None:
+        raise InvalidValue(f"salary {problem}", "salary")
     return amount
 
 
 def _future(when: datetime, by: Stamp, field: str) -> datetime:
-    if when.tzinfo is None:
-        raise InvalidValue(f"{field} must carry a time zone", field)
+    check_moment(when, field)
     if when <= by.at:
         raise InvalidValue(f"{field} must be in the future", field)
     return when

@@ -5,20 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID, uuid4
 
+from domain import bounds
 from domain.base import HiringAggregate, Stamp
 from domain.errors import IllegalStep, InvalidValue
 from domain.values import PositionStatus, Skill, parse_choice, require_text, validate_rubric
 
 
 def _check_headcount(headcount: int) -> int:
-    if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount < 1:
-        raise InvalidValue("headcount must be a whole number of at least 1")
+    if (isinstance(headcount, bool) or not isinstance(headcount, int)
+            or not 1 <= headcount <= bounds.MAX_HEADCOUNT):
+        raise InvalidValue(f"headcount must be a whole number from 1 to {bounds.MAX_HEADCOUNT}",
+                           "headcount")
     return headcount
 
 
 def _check_minutes(minutes: int) -> int:
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 7 * 24 * 60:
-        raise InvalidValue("assessment duration must be 1 to 10080 minutes")
+    if (isinstance(minutes, bool) or not isinstance(minutes, int)
+            or not 1 <= minutes <= bounds.MAX_ASSESSMENT_MINUTES):
+        raise InvalidValue(
+            f"assessment duration must be 1 to {bounds.MAX_ASSESSMENT_MINUTES} minutes")
     return minutes
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum, StrEnum
 from uuid import UUID
 
+import idna
+
+from domain import bounds
 from domain.errors import InvalidValue
 
 
@@ -97,7 +101,7 @@ class Skill:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise InvalidValue("a skill needs a name")
-        object.__setattr__(self, "name", self.name.strip())
+        object.__setattr__(self, "name", bounds.check_text(self.name.strip(), "skills"))
         if isinstance(self.weight, bool) or not isinstance(self.weight, int):
             raise InvalidValue(f"weight of {self.name!r} must be a whole number")
         if not 1 <= self.weight <= 5:
@@ -161,16 +165,28 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_email(email: str) -> str:
-    """Emails compare case-insensitively and without surrounding blanks."""
-    normal = email.strip().lower()
-    if not _EMAIL.match(normal):
-        raise InvalidValue(f"not an email address: {email!r}")
+    """An address as mail systems compare it, so that one mailbox is one candidate:
+    surrounding blanks trimmed; Unicode compatibility forms folded (NFKC: the fullwidth
+    letters of "ann" typed on an East Asian keyboard are "ann"); the local part lowercased;
+    the domain in its internationalised (IDNA, UTS 46) ASCII form, so "bücher.example" and
+    "xn--bcher-kva.example" are one domain. This is also the form that is stored."""
+    text = unicodedata.normalize("NFKC", (email or "").strip())
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or len(text) > 254:
+        raise InvalidValue(f"not an email address: {email!r}", "email")
+    try:
+        ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise InvalidValue(f"not an email address: {email!r}", "email") from None
+    normal = f"{local.lower()}@{ascii_domain.lower()}"
+    if not _EMAIL.match(normal) or bounds.unstorable_text(normal):
+        raise InvalidValue(f"not an email address: {email!r}", "email")
     return normal
 
 
 def require_text(value: str, what: str, max_length: int = 10_000) -> str:
     """Stripped text that must not be empty (names, reasons, summaries)."""
-    text = (value or "").strip()
+    text = bounds.check_text((value or "").strip(), what)
     if not text:
         raise InvalidValue(f"{what} must not be empty")
     if len(text) > max_length:

@@ -5,21 +5,21 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.schemas.candidates import HistoryEventSchema
+from api.schemas.fields import Choice, Id, Moment, QueryCount, Text
+from domain import bounds
 
 AGGREGATE_TYPES = ("client", "position", "candidate")
 
 
 class AuditQuerySchema(ma.Schema):
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0), metadata={
+    after = QueryCount(0, bounds.MAX_INT64 - 1, load_default=0, metadata={
         "description": "the position to read after (a previous answer's `next`)"})
-    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=1000))
-    aggregate_type = ma.fields.String(validate=ma.validate.OneOf(AGGREGATE_TYPES))
-    event_type = ma.fields.String(validate=ma.validate.Length(min=1, max=100), metadata={
-        "description": "an event class, e.g. Assessed"})
-    actor = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
-                             metadata={"description": "an actor id (token id)"})
-    from_ = ma.fields.AwareDateTime(data_key="from")
-    to = ma.fields.AwareDateTime()
+    limit = QueryCount(1, 1000, load_default=100)
+    aggregate_type = Choice(AGGREGATE_TYPES)
+    event_type = Text(100, metadata={"description": "an event class, e.g. Assessed"})
+    actor = Text(200, metadata={"description": "an actor id (token id)"})
+    from_ = Moment(data_key="from")
+    to = Moment()
 
 
 class LogEventSchema(HistoryEventSchema):
@@ -37,7 +37,7 @@ class LogPageSchema(ma.Schema):
 
 
 class VerifyQuerySchema(ma.Schema):
-    aggregate_id = ma.fields.UUID(metadata={"description": "check one aggregate only"})
+    aggregate_id = Id(metadata={"description": "check one aggregate only"})
 
 
 class BrokenLinkSchema(ma.Schema):

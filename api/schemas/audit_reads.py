@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.schemas.fields import Id, Moment, QueryCount, Text
+from domain import bounds
 from hirelog.read_audit import MAX_LIMIT
 
 READ_KINDS = ("candidate", "history", "list", "pipeline", "shortlist", "dashboard",
@@ -11,16 +13,13 @@ READ_KINDS = ("candidate", "history", "list", "pipeline", "shortlist", "dashboar
 
 
 class ReadsQuerySchema(ma.Schema):
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0), metadata={
+    after = QueryCount(0, bounds.MAX_INT64 - 1, load_default=0, metadata={
         "description": "the read id to continue after (a previous answer's `next`)"})
-    limit = ma.fields.Integer(load_default=100,
-                              validate=ma.validate.Range(min=1, max=MAX_LIMIT))
-    actor = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
-                             metadata={"description": "a reader's token id"})
-    candidate_id = ma.fields.UUID()
-    from_ = ma.fields.AwareDateTime(data_key="from",
-                                    metadata={"description": "read at or after this time"})
-    to = ma.fields.AwareDateTime(metadata={"description": "read before this time"})
+    limit = QueryCount(1, MAX_LIMIT, load_default=100)
+    actor = Text(200, metadata={"description": "a reader's token id"})
+    candidate_id = Id()
+    from_ = Moment(data_key="from", metadata={"description": "read at or after this time"})
+    to = Moment(metadata={"description": "read before this time"})
 
 
 class ReaderSchema(ma.Schema):

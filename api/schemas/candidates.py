@@ -5,17 +5,19 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.schemas.common import Strict
+from api.schemas.fields import Choice, Email, Id, Text
 from domain.stages import Stage
 from domain.values import Source
 
 
 class CandidateCreateSchema(Strict):
-    position_id = ma.fields.UUID(required=True)
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    email = ma.fields.Email(required=True)
-    source = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in Source]))
-    channel = ma.fields.String(validate=ma.validate.Length(max=100))
-    message = ma.fields.String(validate=ma.validate.Length(max=10_000))
+    position_id = Id(required=True)
+    name = Text(200, required=True)
+    email = Email(required=True, metadata={
+        "description": "compared and stored as mail systems compare it (see the README)"})
+    source = Choice(Source, required=True)
+    channel = Text(100, min_length=0)
+    message = Text(min_length=0)
 
 
 class AssessmentStateSchema(ma.Schema):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.schemas.common import Strict
+from api.schemas.fields import Text
 
 
 class ClientCreateSchema(Strict):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = Text(200, required=True)
 
 
 class ClientSchema(ma.Schema):

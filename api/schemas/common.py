@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.schemas.fields import Moment, QueryCount
+from domain import bounds
+
 
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details."""
@@ -35,24 +38,14 @@ class CandidateReceiptSchema(ReceiptSchema):
 class VersionQuerySchema(ma.Schema):
     """Time travel: the state as it stood at a version, or at a time."""
 
-    version = ma.fields.Integer(validate=ma.validate.Range(min=1), metadata={
+    version = QueryCount(1, bounds.MAX_VERSION, metadata={
         "description": "the state as it stood at this version"})
-    as_of = ma.fields.AwareDateTime(metadata={
-        "description": "the state as it stood at this time (ISO 8601 with offset)"})
+    as_of = Moment(metadata={"description": "the state as it stood at this time"})
 
     @ma.validates_schema
     def one_of_them(self, data: dict, **_: object) -> None:
         if "version" in data and "as_of" in data:
             raise ma.ValidationError("give version or as_of, not both", field_name="as_of")
-
-
-class StrictBoolean(ma.fields.Boolean):
-    """true or false only: 1, 0 and "yes" are refused."""
-
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
-        if not isinstance(value, bool):
-            raise ma.ValidationError("Not a valid boolean: send true or false.")
-        return value
 
 
 class Strict(ma.Schema):

@@ -4,40 +4,38 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from api.schemas.common import Strict, StrictBoolean
+from api.schemas.common import Strict
+from api.schemas.fields import Choice, Count, Flag, Id, Items, Object, Text
+from domain import bounds
 from domain.values import PositionStatus
 
 
 class SkillSchema(Strict):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    weight = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(1, 5))
-    required = StrictBoolean(required=True)
+    name = Text(200, required=True)
+    weight = Count(1, 5, required=True)
+    required = Flag(required=True)
 
 
 class AssessmentSchema(Strict):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    duration_minutes = ma.fields.Integer(required=True, strict=True,
-                                         validate=ma.validate.Range(1, 10080))
+    name = Text(200, required=True)
+    duration_minutes = Count(1, bounds.MAX_ASSESSMENT_MINUTES, required=True)
 
 
 class PositionCreateSchema(Strict):
-    client_id = ma.fields.UUID(required=True)
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    headcount = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1))
-    skills = ma.fields.List(ma.fields.Nested(SkillSchema), required=True,
-                            validate=ma.validate.Length(min=1, max=50))
-    assessment = ma.fields.Nested(AssessmentSchema, required=True)
+    client_id = Id(required=True)
+    title = Text(200, required=True)
+    headcount = Count(1, bounds.MAX_HEADCOUNT, required=True)
+    skills = Items(Object(SkillSchema), min_items=1, max_items=50, required=True)
+    assessment = Object(AssessmentSchema, required=True)
 
 
 class RubricRevisionSchema(Strict):
-    skills = ma.fields.List(ma.fields.Nested(SkillSchema), required=True,
-                            validate=ma.validate.Length(min=1, max=50))
+    skills = Items(Object(SkillSchema), min_items=1, max_items=50, required=True)
 
 
 class StatusChangeSchema(Strict):
-    status = ma.fields.String(required=True,
-                              validate=ma.validate.OneOf([s.value for s in PositionStatus]))
-    reason = ma.fields.String(validate=ma.validate.Length(max=2000))
+    status = Choice(PositionStatus, required=True)
+    reason = Text(2000, min_length=0)
 
 
 class RubricSchema(ma.Schema):

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.schemas.fields import Choice, Id, QueryCount, Text
+from domain import bounds
 from domain.stages import Stage
 from domain.values import Source
 
 
 class ReadQuerySchema(ma.Schema):
-    min_position = ma.fields.Integer(validate=ma.validate.Range(min=0), metadata={
+    min_position = QueryCount(0, bounds.MAX_INT64, metadata={
         "description": "wait until the read model has processed the log up to this position "
                        "(a command's `position`), else 503"})
 
 
 class CandidateListQuerySchema(ReadQuerySchema):
-    position_id = ma.fields.UUID()
-    client_id = ma.fields.UUID()
-    stage = ma.fields.String(validate=ma.validate.OneOf([s.value for s in Stage]))
-    source = ma.fields.String(validate=ma.validate.OneOf([s.value for s in Source]))
-    q = ma.fields.String(validate=ma.validate.Length(min=1, max=200),
-                         metadata={"description": "part of the name or email"})
-    cursor = ma.fields.String(validate=ma.validate.Length(max=100))
-    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+    position_id = Id()
+    client_id = Id()
+    stage = Choice(Stage)
+    source = Choice(Source)
+    q = Text(200, metadata={"description": "part of the name or email"})
+    cursor = Text(100, min_length=0)
+    limit = QueryCount(1, 200, load_default=50)
 
 
 class CandidateSummarySchema(ma.Schema):

@@ -7,18 +7,18 @@ from typing import Any
 import marshmallow as ma
 
 from api.schemas.candidates import ActorSchema
+from api.schemas.fields import Id, Moment
 from api.schemas.reads import ReadQuerySchema
 from projections.funnel import DROPS
 
 
 class FunnelQuerySchema(ReadQuerySchema):
-    client_id = ma.fields.UUID()
-    position_id = ma.fields.UUID()
-    start = ma.fields.AwareDateTime(data_key="from", metadata={
+    client_id = Id()
+    position_id = Id()
+    start = Moment(data_key="from", metadata={
         "description": "count the visits that entered a stage (and hires made) at or after "
                        "this time"})
-    end = ma.fields.AwareDateTime(data_key="to", metadata={
-        "description": "... and before this time"})
+    end = Moment(data_key="to", metadata={"description": "... and before this time"})
 
     @ma.validates_schema
     def _start_before_end(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -26,9 +26,13 @@ class FunnelQuerySchema(ReadQuerySchema):
             raise ma.ValidationError("`from` must be before `to`", "to")
 
 
+class NoticesQuerySchema(ReadQuerySchema):
+    client_id = Id()
+
+
 class AssessmentsQuerySchema(ReadQuerySchema):
-    client_id = ma.fields.UUID()
-    position_id = ma.fields.UUID()
+    client_id = Id()
+    position_id = Id()
 
 
 class FunnelStageSchema(ma.Schema):
@@ -116,10 +120,9 @@ class AssessmentReportSchema(ma.Schema):
 class ComplianceQuerySchema(FunnelQuerySchema):
     """client_id, position_id, from < to (else 422), min_position: as the funnel's."""
 
-    start = ma.fields.AwareDateTime(data_key="from", metadata={
+    start = Moment(data_key="from", metadata={
         "description": "outcomes and client steps that happened at or after this time"})
-    end = ma.fields.AwareDateTime(data_key="to", metadata={
-        "description": "... and before this time"})
+    end = Moment(data_key="to", metadata={"description": "... and before this time"})
 
 
 class ComplianceSubjectSchema(ma.Schema):

@@ -2,100 +2,89 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
-
-from api.schemas.common import Strict, StrictBoolean
+from api.schemas.common import Strict
+from api.schemas.fields import Choice, Day, Flag, Items, Mapping, Moment, Money, Text
 from domain.currencies import ISO_4217
 from domain.values import AbandonReason, Grade, Outcome
 
-Text = ma.fields.String
 SCALE = [g.value for g in Grade]
 RATINGS = [g.value for g in Grade if g is not Grade.NO_DECISION]
-
-
-def text(max_length: int = 10_000, **kwargs: object) -> ma.fields.String:
-    return Text(validate=ma.validate.Length(min=1, max=max_length), **kwargs)  # type: ignore[arg-type]
+NAME = 200  # people's names, interviewers, skills
 
 
 class ApplicationSchema(Strict):
-    note = text()
+    note = Text()
 
 
 class AssessmentAssignmentSchema(Strict):
-    due_at = ma.fields.AwareDateTime(required=True)
+    due_at = Moment(required=True)
 
 
 class AssessmentRescheduleSchema(Strict):
-    due_at = ma.fields.AwareDateTime(required=True)
-    reason = text(required=True)
+    due_at = Moment(required=True)
+    reason = Text(required=True)
 
 
 class AssessmentResultSchema(Strict):
-    grades = ma.fields.Dict(keys=ma.fields.String(), required=True,
-                            values=ma.fields.String(validate=ma.validate.OneOf(SCALE)),
-                            metadata={"description": "a grade for every skill of the rubric"})
-    notes = text()
+    grades = Mapping(keys=Text(NAME), values=Choice(SCALE), max_items=50, required=True,
+                     metadata={"description": "a grade for every skill of the rubric"})
+    notes = Text()
 
 
 class AbandonmentSchema(Strict):
-    reason = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        [r.value for r in AbandonReason]))
-    note = text()
+    reason = Choice(AbandonReason, required=True)
+    note = Text()
 
 
 class RecommendationSchema(Strict):
-    summary = text(required=True)
+    summary = Text(required=True)
 
 
 class DisqualificationSchema(Strict):
-    reason = text(required=True)
+    reason = Text(required=True)
 
 
 class InterviewRequestSchema(Strict):
-    note = text()
+    note = Text()
 
 
 class InterviewScheduleSchema(Strict):
-    scheduled_at = ma.fields.AwareDateTime(required=True)
-    interviewers = ma.fields.List(text(200), required=True,
-                                  validate=ma.validate.Length(min=1, max=20))
-    location = text(500)
+    scheduled_at = Moment(required=True)
+    interviewers = Items(Text(NAME), min_items=1, max_items=20, required=True)
+    location = Text(500)
 
 
 class InterviewFeedbackSchema(Strict):
-    interviewer = text(200, required=True)
-    rating = ma.fields.String(required=True, validate=ma.validate.OneOf(RATINGS))
-    notes = text()
+    interviewer = Text(NAME, required=True)
+    rating = Choice(RATINGS, required=True)
+    notes = Text()
 
 
 class DecisionRequestSchema(Strict):
-    outcome = ma.fields.String(required=True,
-                               validate=ma.validate.OneOf([o.value for o in Outcome]))
-    reason = text(required=True)
+    outcome = Choice(Outcome, required=True)
+    reason = Text(required=True)
 
 
 class OfferSchema(Strict):
-    salary = ma.fields.Decimal(required=True,
-                               validate=ma.validate.Range(min=0, min_inclusive=False),
-                               metadata={"minimum": 0, "exclusiveMinimum": True})
-    currency = ma.fields.String(required=True, validate=ma.validate.OneOf(
-        sorted(ISO_4217), error="not an ISO 4217 currency code (EUR, USD...)"))
-    start_date = ma.fields.Date(required=True)
-    expires_at = ma.fields.AwareDateTime(required=True)
+    salary = Money(required=True)
+    currency = Choice(sorted(ISO_4217), required=True,
+                      error="not an ISO 4217 currency code (EUR, USD...)")
+    start_date = Day(required=True)
+    expires_at = Moment(required=True)
 
 
 class RejectionNoticeSchema(Strict):
-    message = text()
+    message = Text()
 
 
 class OfferResponseSchema(Strict):
-    accepted = StrictBoolean(required=True)
-    reason = text()
+    accepted = Flag(required=True)
+    reason = Text()
 
 
 class PlacementSchema(Strict):
-    start_date = ma.fields.Date(required=True)
+    start_date = Day(required=True)
 
 
 class WithdrawalSchema(Strict):
-    reason = text(required=True)
+    reason = Text(required=True)

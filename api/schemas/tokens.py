@@ -5,13 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.schemas.common import Strict
+from api.schemas.fields import Choice, Id, Text
 from hirelog.tokens import TOKEN_ROLES
 
 
 class TokenCreateSchema(Strict):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    role = ma.fields.String(required=True, validate=ma.validate.OneOf(TOKEN_ROLES))
-    client_id = ma.fields.UUID(metadata={"description": "required for (and only for) role client"})
+    name = Text(200, required=True)
+    role = Choice(TOKEN_ROLES, required=True)
+    client_id = Id(metadata={"description": "required for (and only for) role client"})
 
     @ma.validates_schema
     def client_tokens_name_their_client(self, data: dict, **_: object) -> None:

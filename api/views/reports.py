@@ -3,7 +3,6 @@ compliance. A client token sees its own client's figures only."""
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask_smorest import Blueprint
 
 from api.consistency import read_model
@@ -15,6 +14,7 @@ from api.schemas.reports import (
     ComplianceSchema,
     FunnelQuerySchema,
     FunnelSchema,
+    NoticesQuerySchema,
 )
 from api.security import ALL_ROLES, allow, token
 from api.services import recruitment
@@ -34,10 +34,6 @@ def scoped_client(asked: object | None = None) -> str | None:
     if own is not None:
         return str(own) if asked in (None, own) else "-"
     return str(asked) if asked is not None else None
-
-
-class NoticesQuerySchema(ReadQuerySchema):
-    client_id = ma.fields.UUID()
 
 
 @blp.route("/notices-due")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -36,20 +38,20 @@ class Tokens(MethodView):
         return services().tokens.list()
 
 
-@blp.route("/<token_id>")
+@blp.route("/<uuid:token_id>")
 class Token(MethodView):
     @allow("admin")
     @blp.response(200, TokenSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, token_id: str) -> object:
+    def get(self, token_id: UUID) -> object:
         """One token, without its secret."""
-        return services().tokens.get(token_id)
+        return services().tokens.get(str(token_id))
 
     @allow("admin")
     @blp.response(204)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
-    def delete(self, token_id: str) -> None:
+    def delete(self, token_id: UUID) -> None:
         """Revoke a token: refused from the next request on."""
-        services().tokens.revoke(token_id)
+        services().tokens.revoke(str(token_id))

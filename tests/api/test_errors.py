@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from api.security import MAX_BODY
 from tests.api.conftest import SKILLS, Api, World, new_token
 from tests.fakes import FakeClock
 
@@ -155,7 +156,7 @@ def test_a_form_body_is_415(world: World) -> None:
         assert_problem(answer, 415)
 
 
-# --- 413: a body over 64 KiB -----------------------------------------------------------------
+# --- 413: a body over MAX_BODY (256 KiB) ----------------------------------------------------
 
 def padded_body(total: int) -> bytes:
     """A valid JSON object of exactly `total` bytes."""
@@ -163,14 +164,14 @@ def padded_body(total: int) -> bytes:
     return b'{"note": "' + b"x" * (total - len(skeleton)) + b'"}'
 
 
-def test_a_body_over_64_kib_is_413(world: World) -> None:
+def test_a_body_over_the_limit_is_413(world: World) -> None:
     api, cid = world.recruiter, world.candidate_a
-    raw = padded_body(64 * 1024 + 1)
-    assert len(raw) == 65537
+    raw = padded_body(MAX_BODY + 1)
+    assert len(raw) == 256 * 1024 + 1
     with records_nothing(api, cid):
         assert_problem(json_post(api, candidate_path(cid, "application"), raw,
                                  "application/json"), 413)
-        assert_problem(json_post(api, candidate_path(cid, "application"), padded_body(200_000),
+        assert_problem(json_post(api, candidate_path(cid, "application"), padded_body(800_000),
                                  "application/json"), 413)
 
 
@@ -191,20 +192,20 @@ def test_a_small_streamed_body_is_read(world: World) -> None:
 
 
 @pytest.mark.parametrize("raw", [
-    padded_body(70_000),  # cut in the middle of the note
-    b'{"note": "hi"}' + b" " * 70_000,  # the first 64 KiB alone would be valid JSON
+    padded_body(MAX_BODY + 6000),  # cut in the middle of the note
+    b'{"note": "hi"}' + b" " * (MAX_BODY + 6000),  # the first MAX_BODY alone is valid JSON
 ], ids=["cut-note", "valid-prefix"])
-def test_a_streamed_body_over_64_kib_is_413(world: World, raw: bytes) -> None:
+def test_a_streamed_body_over_the_limit_is_413(world: World, raw: bytes) -> None:
     api, cid = world.recruiter, world.candidate_a
     with records_nothing(api, cid):
         assert_problem(streamed_post(api, candidate_path(cid, "application"), raw), 413)
 
 
-def test_a_body_of_exactly_64_kib_is_not_too_large(world: World) -> None:
+def test_a_body_of_exactly_the_limit_is_not_too_large(world: World) -> None:
     """At the limit the body is read and validated: the note is too long (422), not 413."""
     api, cid = world.recruiter, world.candidate_a
-    raw = padded_body(64 * 1024)
-    assert len(raw) == 65536
+    raw = padded_body(MAX_BODY)
+    assert len(raw) == 256 * 1024
     with records_nothing(api, cid):
         assert_invalid(json_post(api, candidate_path(cid, "application"), raw,
                                  "application/json"), "/note")
@@ -733,7 +734,7 @@ def test_no_error_path_records_anything(world: World, clock: FakeClock) -> None:
     errors = [
         (lambda: json_post(api, path, "{oops", "application/json"), 400),
         (lambda: json_post(api, path, "note=x", "text/plain"), 415),
-        (lambda: json_post(api, path, padded_body(70_000), "application/json"), 413),
+        (lambda: json_post(api, path, padded_body(MAX_BODY + 6000), "application/json"), 413),
         (lambda: api.post(candidate_path(cid, "no-such-step"), {}), 404),
         (lambda: api.client.put(path, json={}, headers=api.headers()), 405),
         (lambda: api.client.post(path, json={}), 401),
