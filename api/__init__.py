@@ -11,7 +11,7 @@ from uuid import UUID
 from flask import Flask
 
 from api import consistency, idempotent, security
-from api.problems import HirelogApi, register_domain_errors
+from api.problems import HirelogApi, register_domain_errors, register_unexpected_errors
 from api.representations import STEP_OF_COMMAND
 from api.services import Services
 from domain.application import Clock, Recruitment, utc_now
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     consistency.install(app)
     idempotent.install(app)
     register_domain_errors(app, STEP_OF_COMMAND)
+    register_unexpected_errors(app)
     return app
 
 

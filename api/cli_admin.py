@@ -22,18 +22,53 @@ def projections() -> None:
 @projections.command("status")
 @one_line_errors
 def projections_status() -> None:
-    """Each read model's live generation, position and lag behind the log."""
+    """Each read model's live generation, position and lag behind the log, and any read
+    model stopped at an event it cannot apply (exit status 1 then)."""
     from hirelog.tables import Tables
-    from projections import catalog
+    from projections import catalog, failures
     from projections.registry import MODELS
 
+    stopped_any = False
     with recruitment() as app:
         head = app.recorder.max_notification_id() or 0
         with Tables(app).transaction(commit=False) as cursor:
+            stopped = failures.current(cursor)
             for model in MODELS:
                 generation, position = catalog.active(cursor, model.name) or (0, 0)
                 click.echo(f"{model.name:<12} generation {generation}  position {position}  "
                            f"lag {head - position}")
+                failure = stopped.get((model.name, generation))
+                if failure is not None:
+                    stopped_any = True
+                    click.echo(f"  STOPPED at position {failure.position} "
+                               f"({failure.event_type}): {failure.error}")
+                    click.echo(f"  {failure.attempts} attempt(s) since "
+                               f"{failure.first_failed_at:%Y-%m-%d %H:%M:%S} UTC; next at "
+                               f"{failure.next_attempt_at:%H:%M:%S} UTC "
+                               "(or now: hirelog projections retry)")
+    if stopped_any:
+        sys.exit(1)
+
+
+@projections.command("retry")
+@click.argument("name", required=False)
+@one_line_errors
+def projections_retry(name: str | None) -> None:
+    """Have every running projector retry a stopped read model (NAME, default: every one)
+    on its next pass, instead of after its pause."""
+    from hirelog.tables import Tables
+    from projections import failures
+    from projections.registry import model_named
+
+    if name is not None:
+        try:
+            model_named(name)
+        except KeyError as error:
+            raise click.ClickException(error.args[0]) from None
+    with recruitment() as app, Tables(app).transaction() as cursor:
+        count = failures.retry_now(cursor, name)
+    click.echo(f"{count} stopped read model(s) will be retried on the next pass"
+               if count else "no read model is stopped")
 
 
 @projections.command("rebuild")
@@ -42,7 +77,7 @@ def projections_status() -> None:
 def projections_rebuild(name: str | None) -> None:
     """Rebuild NAME (default: every read model) from the start of the log into new tables,
     and switch readers over only when it has caught up."""
-    from projections.rebuild import rebuild
+    from projections.rebuild import CannotApply, rebuild
     from projections.registry import MODELS, model_named
 
     try:
@@ -59,7 +94,10 @@ def projections_rebuild(name: str | None) -> None:
                 def progress(position: int, _head: int, started: float = started) -> None:
                     rate = position / max(time.perf_counter() - started, 1e-6)
                     bar.update(min(position, bar.length) - bar.pos, f"{rate:,.0f} events/s")
-                generation, _ = rebuild(app, model, progress)
+                try:
+                    generation, _ = rebuild(app, model, progress)
+                except CannotApply as error:
+                    raise click.ClickException(str(error)) from None
             elapsed = time.perf_counter() - started
             click.echo(f"{model.name}: generation {generation} live, {head} events in "
                        f"{elapsed:.1f} s ({head / max(elapsed, 1e-6):,.0f} events/s)")

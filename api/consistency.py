@@ -11,7 +11,7 @@ from flask import Flask, Response, g
 from flask_smorest import abort
 
 from api.services import services
-from projections.reads import View
+from projections.reads import Stopped, View
 
 HEADER = "X-Projection-Position"
 
@@ -30,8 +30,13 @@ def _position_header(response: Response) -> Response:
 @contextmanager
 def read_model(name: str, min_position: int | None) -> Iterator[View]:
     reads = services().reads
-    if min_position is not None and not reads.wait_for(
-            name, min_position, services().settings.read_wait_seconds):
+    try:
+        reached = min_position is None or reads.wait_for(
+            name, min_position, services().settings.read_wait_seconds)
+    except Stopped as stopped:
+        abort(503, message=f"{stopped}; it goes on by itself once the cause is fixed",
+              headers={"Retry-After": "30"})
+    if not reached:
         abort(503, message=f"the {name} read model has not reached position {min_position} "
                            "yet; retry shortly", headers={"Retry-After": "1"})
     with reads.view(name) as view:

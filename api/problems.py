@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import http
+import logging
 from typing import Any
 
 from flask import Flask, Response, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.schemas.common import ProblemSchema
 from domain.errors import (
@@ -20,8 +21,11 @@ from domain.errors import (
     TooBusy,
     VersionConflict,
 )
+from hirelog import store_errors
 
+log = logging.getLogger("hirelog.api")
 PROBLEM = "application/problem+json"
+RETRY_AFTER = "2"  # seconds, when the store cannot be used
 TYPE_BASE = "https://hirelog.dev/problems/"
 
 
@@ -77,6 +81,25 @@ class HirelogApi(Api):
         default = {"description": "A problem (RFC 9457)", "schema": self.ERROR_SCHEMA}
         prepare_response(default, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def register_unexpected_errors(app: Flask) -> None:
+    """A store that cannot be used is a 503 with Retry-After, saying what is wrong with it;
+    anything else unexpected is a 500 problem, logged with the request id. Never a trace."""
+
+    def unexpected(error: Exception) -> Response:
+        cause = getattr(error, "original_exception", None) or error
+        if store_errors.unavailable(cause):
+            what = store_errors.describe(cause)
+            log.warning("store unavailable: %s (%s)", what, type(cause).__name__)
+            return problem(503, f"{what}; nothing was recorded, retry shortly",
+                           kind="store-unavailable", headers={"Retry-After": RETRY_AFTER})
+        log.error("unexpected error", exc_info=cause)
+        return problem(500, "an unexpected error; it is logged with this request's id",
+                       kind="internal-error")
+
+    app.register_error_handler(InternalServerError, unexpected)
+    app.register_error_handler(Exception, unexpected)
 
 
 def register_domain_errors(app: Flask, step_names: dict[str, str]) -> None:

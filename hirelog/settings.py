@@ -87,6 +87,10 @@ class Settings:
     kafka_topic_prefix: str = "hirelog"
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
+    # How long a write waits for a lock held by another writer before failing (503).
+    db_lock_timeout: int = 10
+    # PostgreSQL: how long to wait for a connection (to connect, or for a free one) (503).
+    db_connect_timeout: int = 10
 
     @property
     def database(self) -> Database:
@@ -104,6 +108,8 @@ class Settings:
             kafka_topic_prefix=env.get("HIRELOG_KAFKA_TOPIC_PREFIX") or "hirelog",
             kafka_partitions=_count(env, "HIRELOG_KAFKA_PARTITIONS", 3),
             kafka_replication_factor=_count(env, "HIRELOG_KAFKA_REPLICATION_FACTOR", 1),
+            db_lock_timeout=_whole_seconds(env, "HIRELOG_DB_LOCK_TIMEOUT", 10),
+            db_connect_timeout=_whole_seconds(env, "HIRELOG_DB_CONNECT_TIMEOUT", 10),
         )
         token = settings.bootstrap_admin_token
         if token is not None and len(token) < 16:
@@ -124,6 +130,16 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= value <= 300:
         raise SettingsError(f"{name} must be between 0 and 300 seconds")
     return value
+
+
+def _whole_seconds(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= 300:
+        raise SettingsError(f"{name} must be a whole number of seconds from 1 to 300, "
+                            f"not {text!r}")
+    return int(text)
 
 
 def _count(env: Mapping[str, str], name: str, default: int) -> int:

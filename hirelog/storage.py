@@ -23,13 +23,19 @@ def eventsourcing_env(settings: Settings, create_table: bool) -> dict[str, str]:
     database = settings.database
     common = {"CREATE_TABLE": "y" if create_table else "n"}
     if isinstance(database, SQLiteDatabase):
-        return {**common, "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": database.path, "SQLITE_LOCK_TIMEOUT": "30"}
-    return {**common, "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        return {**common, "PERSISTENCE_MODULE": "hirelog.stores:SQLiteStore",
+                "SQLITE_DBNAME": database.path,
+                "SQLITE_LOCK_TIMEOUT": str(settings.db_lock_timeout)}
+    return {**common, "PERSISTENCE_MODULE": "hirelog.stores:PostgresStore",
             "POSTGRES_HOST": database.host, "POSTGRES_PORT": str(database.port),
             "POSTGRES_DBNAME": database.dbname, "POSTGRES_USER": database.user,
             "POSTGRES_PASSWORD": database.password, "POSTGRES_SCHEMA": database.schema,
-            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": str(settings.db_connect_timeout),
+            # a pooled connection is checked before use: one whose backend was terminated
+            # (restart, failover, pg_terminate_backend) is discarded at once
+            "POSTGRES_PRE_PING": "y",
+            # waiting for the event table's write lock longer than this is a 503, not a hang
+            "POSTGRES_LOCK_TIMEOUT": str(settings.db_lock_timeout),
             # a projector batch or a rebuild's switch may pause between statements under load;
             # eventsourcing's default (5 s) would kill such a transaction
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30"}
@@ -56,12 +62,12 @@ def id_key(settings: Settings) -> bytes:
 
 def create_tables(app: Recruitment) -> None:
     """hirelog's own tables, beside eventsourcing's."""
-    from hirelog import idempotency, read_audit, tokens
+    from hirelog import heartbeat, idempotency, read_audit, tokens
     from hirelog.tables import Tables
     from projections.registry import create_first_generations
 
     tables = Tables(app)
-    tables.create([*tokens.DDL, *idempotency.DDL])
+    tables.create([*tokens.DDL, *idempotency.DDL, *heartbeat.DDL])
     read_audit.create_table(tables)
     create_first_generations(tables)
 

@@ -2,7 +2,12 @@
 
 SQLite's recorder cannot subscribe, so the projector pulls the log after each model's tracked
 position; it wakes at once after a save in its own process (serve runs it in-process), and
-polls briefly otherwise (a projector process beside API processes)."""
+polls briefly otherwise (a projector process beside API processes).
+
+An event a read model cannot apply stops that model only, at that event (projections/
+failures.py); the others go on. A store that cannot be used stops nothing for good: the pass
+is retried after a pause.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from domain.application import Recruitment
+from hirelog import store_errors
 from hirelog.tables import Cursor, Tables
-from projections import catalog
+from projections import catalog, failures
 from projections.readmodel import ReadModel
 
 log = logging.getLogger("hirelog.projector")
@@ -26,6 +32,7 @@ class Projector:
         self.tables = Tables(app)
         self.woken = threading.Event()
         app.on_save(lambda _position: self.woken.set())
+        self.applied_total: dict[str, int] = {m.name: 0 for m in self.models}
 
     def read(self, after: int, limit: int | None = None) -> list[tuple[int, Any]]:
         """(position, domain event) pairs after a position, in log order."""
@@ -34,45 +41,96 @@ class Projector:
         return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
     def apply_batch(self, model_class: type[ReadModel], generation: int, read_from: int,
-                    batch: Sequence[tuple[int, Any]]) -> bool:
+                    batch: Sequence[tuple[int, Any]], clear_failure: bool = False) -> bool:
         """Apply a batch to one generation and move its tracking, in one transaction.
-        False (and nothing written) if another projector moved the tracking meanwhile."""
+        Raises _Moved (and writes nothing) if another projector moved the tracking meanwhile."""
         if not batch:
             return True
         with self.tables.transaction() as cursor:
             apply_in(cursor, model_class, generation, read_from, batch)
+            if clear_failure:
+                failures.clear(cursor, model_class.name, generation)
         return True
 
     def run_once(self) -> int:
-        """One batch for every read model that is behind; how many events were applied."""
+        """One batch for every read model that is behind and not waiting out a failure; how
+        many events were applied."""
         with self.tables.transaction(commit=False) as cursor:
             live = {m: catalog.active(cursor, m.name) for m in self.models}
-        behind = {m: state for m, state in live.items() if state is not None}
-        if not behind:
+            stopped = failures.current(cursor)
+        due = {m: (state, stopped.get((m.name, state[0]))) for m, state in live.items()
+               if state is not None and failures.is_due(stopped.get((m.name, state[0])))}
+        if not due:
             return 0
-        start = min(position for _, position in behind.values())
-        events = self.read(start)
+        events = self.read(min(position for (_, position), _ in due.values()))
         applied = 0
-        for model_class, (generation, position) in behind.items():
+        for model_class, ((generation, position), failure) in due.items():
             batch = [(p, e) for p, e in events if p > position]
+            if batch:
+                applied += self._apply(model_class, generation, position, batch, failure)
+        return applied
+
+    def _apply(self, model_class: type[ReadModel], generation: int, position: int,
+               batch: Sequence[tuple[int, Any]], failure: failures.Failure | None) -> int:
+        try:
+            self.apply_batch(model_class, generation, position, batch,
+                             clear_failure=failure is not None)
+        except _Moved:
+            log.info("%s g%s was moved by another projector", model_class.name, generation)
+            return 0
+        except Exception as error:
+            if store_errors.unavailable(error):
+                raise
+            return self._isolate(model_class, generation, position, batch)
+        if failure is not None:
+            log.warning("read model %s resumed at position %s after %s failed attempt(s)",
+                        model_class.name, failure.position, failure.attempts)
+        self.applied_total[model_class.name] += len(batch)
+        return len(batch)
+
+    def _isolate(self, model_class: type[ReadModel], generation: int, position: int,
+                 batch: Sequence[tuple[int, Any]]) -> int:
+        """Apply the batch one event at a time up to the event that fails, and stop the model
+        there (recorded for every process to see)."""
+        applied = 0
+        for at, event in batch:
             try:
-                self.apply_batch(model_class, generation, position, batch)
-                applied += len(batch)
+                self.apply_batch(model_class, generation, position, [(at, event)])
             except _Moved:
-                log.info("%s g%s was moved by another projector", model_class.name, generation)
+                return applied
+            except Exception as error:
+                if store_errors.unavailable(error):
+                    raise
+                with self.tables.transaction() as cursor:
+                    failure = failures.record(cursor, model_class.name, generation, at,
+                                              type(event).__name__,
+                                              failures.error_text(error))
+                log.error("%s; the other read models go on; retry in %.0f s (attempt %s)",
+                          failure.describe(), failures.pause(failure.attempts).total_seconds(),
+                          failure.attempts)
+                return applied
+            position, applied = at, applied + 1
+            self.applied_total[model_class.name] += 1
         return applied
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.2,
                     on_error: Callable[[BaseException], None] | None = None) -> None:
+        pause = 0.5
         while not stop.is_set():
             try:
                 applied = self.run_once()
             except Exception as error:
-                log.exception("projector batch failed; retrying")
+                if store_errors.unavailable(error):
+                    log.warning("the store cannot be used (%s); retrying in %.1f s",
+                                failures.error_text(error), pause)
+                else:
+                    log.exception("projector pass failed; retrying in %.1f s", pause)
                 if on_error:
                     on_error(error)
-                stop.wait(1.0)
+                stop.wait(pause)
+                pause = min(pause * 2, 10.0)
                 continue
+            pause = 0.5
             if not applied:
                 self.woken.wait(idle_wait)
                 self.woken.clear()

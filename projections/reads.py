@@ -8,9 +8,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hirelog.tables import Cursor, Tables
-from projections import catalog
+from projections import catalog, failures
+from projections.failures import Failure
 from projections.readmodel import ReadModel
 from projections.registry import MODELS, model_named
+
+
+class Stopped(Exception):
+    """The read model is stopped at an event before the position asked for."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.describe())
+        self.failure = failure
 
 
 @dataclass
@@ -34,17 +43,29 @@ class ReadSide:
             states = {m.name: catalog.active(cursor, m.name) for m in MODELS}
         return {name: state[1] if state else 0 for name, state in states.items()}
 
+    def stopped(self) -> dict[str, Failure]:
+        """The read models whose live generation is stopped at an event, by name."""
+        with self.tables.transaction(commit=False) as cursor:
+            live = {m.name: catalog.active(cursor, m.name) for m in MODELS}
+            found = failures.current(cursor)
+        return {name: found[(name, state[0])] for name, state in live.items()
+                if state is not None and (name, state[0]) in found}
+
     def publisher_position(self) -> int | None:
         """How far the Kafka publisher got, or None where it never ran."""
         with self.tables.transaction(commit=False) as cursor:
             return catalog.position_of(cursor, catalog.PUBLISHER, 1)
 
     def wait_for(self, name: str, position: int, timeout: float) -> bool:
-        """True once the model has processed the log up to `position` (within `timeout`)."""
+        """True once the model has processed the log up to `position` (within `timeout`).
+        Raises Stopped at once if the model is stopped before that position."""
         deadline = time.monotonic() + timeout
         while True:
             if self.positions()[name] >= position:
                 return True
+            failure = self.stopped().get(name)
+            if failure is not None and failure.position <= position:
+                raise Stopped(failure)
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.02)

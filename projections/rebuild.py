@@ -4,10 +4,12 @@ readers over only when it has caught up: nobody ever reads a half-built model.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from domain.application import Recruitment
+from hirelog import store_errors
 from hirelog.tables import Tables
-from projections import catalog
+from projections import catalog, failures
 from projections.projector import Projector, apply_in
 from projections.readmodel import ReadModel
 
@@ -30,11 +32,39 @@ def catch_up(app: Recruitment, model_class: type[ReadModel], generation: int,
     with projector.tables.transaction(commit=False) as cursor:
         position = catalog.position_of(cursor, model_class.name, generation) or 0
     while batch := projector.read(position):
-        projector.apply_batch(model_class, generation, position, batch)
+        try:
+            projector.apply_batch(model_class, generation, position, batch)
+        except Exception as error:
+            if store_errors.unavailable(error):
+                raise
+            raise CannotApply(model_class.name, _first_failing(app, model_class, generation, batch),
+                              failures.error_text(error)) from error
         position = batch[-1][0]
         if progress:
             progress(position, app.recorder.max_notification_id() or position)
     return position
+
+
+class CannotApply(Exception):
+    """A rebuild reached an event its read model cannot apply."""
+
+    def __init__(self, name: str, at: tuple[int, str], error: str) -> None:
+        super().__init__(f"read model {name} cannot apply the event at position {at[0]} "
+                         f"({at[1]}): {error}")
+
+
+def _first_failing(app: Recruitment, model_class: type[ReadModel], generation: int,
+                   batch: list[tuple[int, Any]]) -> tuple[int, str]:
+    """The first event of a batch the model cannot apply (tried again in a transaction that
+    is rolled back)."""
+    model = model_class(generation)
+    with Tables(app).transaction(commit=False) as cursor:
+        for position, event in batch:
+            try:
+                model.apply(cursor, event, position)
+            except Exception:
+                return position, type(event).__name__
+    return batch[0][0], type(batch[0][1]).__name__
 
 
 def rebuild(app: Recruitment, model_class: type[ReadModel], progress: Progress | None = None,
@@ -72,5 +102,6 @@ def switch(app: Recruitment, tables: Tables, model_class: type[ReadModel],
 def drop_generation(tables: Tables, model_class: type[ReadModel], generation: int) -> None:
     with tables.transaction() as cursor:
         catalog.forget(cursor, model_class.name, generation)
+        failures.clear(cursor, model_class.name, generation)
         for statement in model_class(generation).drop_statements():
             cursor.execute(statement)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections import catalog
+from projections import catalog, failures
 from projections.assessments import AssessmentsModel
 from projections.candidates import CandidatesModel
 from projections.compliance import ComplianceModel
@@ -24,7 +24,7 @@ def model_named(name: str) -> type[ReadModel]:
 def create_first_generations(tables) -> None:
     """Generation 1 of every model that has none yet (run under the schema lock)."""
     with tables.transaction() as cursor:
-        for statement in catalog.DDL:
+        for statement in (*catalog.DDL, *failures.DDL):
             cursor.execute(statement)
         for model in MODELS:
             if catalog.generations(cursor, model.name):

@@ -17,10 +17,11 @@ from typing import Any
 from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 
-from api.problems import problem
+from api.problems import RETRY_AFTER, problem
 from api.schemas.audit_reads import ReadsPageSchema, ReadsQuerySchema
 from api.security import allow
 from api.services import recruitment
+from hirelog import store_errors
 from hirelog.read_audit import ReadLog
 from hirelog.tables import Tables
 
@@ -104,12 +105,15 @@ def record_candidate_reads(response: Response) -> Response:
         candidate_ids = extract(response.get_json(), request.view_args or {})
         read_log().record(token.actor, what, candidate_ids, at=recruitment().clock(),
                           request_id=g.request_id, endpoint=f"{request.method} {request.path}")
-    except Exception:  # whatever failed, the data must not go out unrecorded
-        current_app.logger.exception("could not record a read of candidate data (%s %s)",
-                                     request.method, request.path)
-        return problem(500, "this read of candidate data could not be recorded, so it is not "
-                            "answered; retry later", kind="read-not-recorded",
-                       headers={"X-Request-ID": g.request_id})
+    except Exception as error:  # whatever failed, the data must not go out unrecorded
+        store = store_errors.unavailable(error)
+        current_app.logger.error("could not record a read of candidate data (%s %s)",
+                                 request.method, request.url_rule, exc_info=not store)
+        return problem(503 if store else 500,
+                       "this read of candidate data could not be recorded, so it is not "
+                       "answered; retry later", kind="read-not-recorded",
+                       headers={"X-Request-ID": g.request_id,
+                                **({"Retry-After": RETRY_AFTER} if store else {})})
     return response
 
 

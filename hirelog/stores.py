@@ -1,0 +1,155 @@
+"""eventsourcing's stores, with what hirelog needs to fail cleanly and recover by itself.
+
+- A connection whose transaction failed because of the store is closed, never pooled again,
+  and so are the idle ones (they share the cause): SQLite opens a file it may not write
+  read-only, and such a connection would stay read-only after the file became writable
+  again; a PostgreSQL session opened while the database was read-only stays read-only, and
+  one whose backend was terminated is dead. Fresh connections are opened as needed.
+- SQLite: the file at the configured path must stay the file this process opened: if it was
+  deleted or replaced, every later write would go to a file nobody will ever open again. Each
+  use of a connection checks it (one stat), and refuses with DatabaseFileReplaced (a 503).
+
+hirelog/storage.py names these factories in PERSISTENCE_MODULE.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from eventsourcing import postgres as es_postgres
+from eventsourcing import sqlite as es_sqlite
+
+from hirelog import store_errors
+from hirelog.store_errors import DatabaseFileReplaced
+
+
+class DiscardingSQLitePool(es_sqlite.SQLiteConnectionPool):
+    def discard_idle(self) -> None:
+        """Close every connection waiting in the pool (new ones are opened on demand)."""
+        with self._put_condition:
+            idle, self._pool = list(self._pool), type(self._pool)()
+        for connection in idle:
+            connection.close()
+
+
+class CheckedSQLiteDatastore(es_sqlite.SQLiteDatastore):
+    def __init__(self, db_name: str, **kwargs: Any) -> None:
+        super().__init__(db_name, **kwargs)
+        plain = self.pool
+        self.pool = DiscardingSQLitePool(
+            db_name=db_name, lock_timeout=plain.lock_timeout, pool_size=plain.pool_size,
+            max_overflow=plain.max_overflow, pool_timeout=plain.pool_timeout,
+            max_age=plain.max_age, pre_ping=plain.pre_ping)
+        plain.close()
+        self.path = None if self.pool.is_sqlite_memory_mode else db_name
+        self.identity: tuple[int, int] | None = None
+
+    def file_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the file now at the path, or None if there is none."""
+        try:
+            found = os.stat(self.path) if self.path else None
+        except FileNotFoundError:
+            return None
+        return (found.st_dev, found.st_ino) if found else None
+
+    def check_file(self) -> None:
+        if self.path is None:
+            return
+        now = self.file_identity()
+        if self.identity is None:
+            self.identity = now
+            return
+        if now != self.identity:
+            raise DatabaseFileReplaced(
+                f"the database file {self.path} is no longer the file this process opened "
+                f"({'deleted' if now is None else 'replaced'}); restart hirelog")
+
+    @contextmanager
+    def get_connection(self, *, commit: bool) -> Iterator[es_sqlite.SQLiteConnection]:
+        self.check_file()
+        connection = self.pool.get_connection(is_writer=commit)
+        if self.identity is None:
+            self.check_file()  # the first connection created the file
+        try:
+            yield connection
+        except BaseException as error:
+            if store_errors.unavailable(error):
+                connection.close()
+                self.pool.discard_idle()  # type: ignore[attr-defined]
+            raise
+        finally:
+            self.pool.put_connection(connection)
+
+
+class SQLiteStore(es_sqlite.SQLiteFactory):
+    """SQLiteFactory with the checked datastore."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        plain = self.datastore
+        self.datastore = CheckedSQLiteDatastore(
+            plain.pool.db_name, lock_timeout=plain.pool.lock_timeout,
+            single_row_tracking=plain.single_row_tracking,
+            originator_id_type=plain.originator_id_type)
+        plain.close()
+
+
+class CheckedPostgresDatastore(es_postgres.PostgresDatastore):
+    @contextmanager
+    def get_connection(self) -> Iterator[psycopg.Connection[Any]]:
+        with super().get_connection() as connection:
+            try:
+                yield connection
+            except BaseException as error:
+                if store_errors.unavailable(error):
+                    connection.close()  # the pool replaces a closed connection
+                raise
+
+    def check_connection(self, connection: psycopg.Connection[Any]) -> None:
+        """The pool's check before handing out a connection: a dead one is discarded, and so
+        are the idle ones, which died with it (a restart, a failover, terminated backends),
+        instead of being found one by one with a growing pause between each. A read-only
+        session is discarded too, with the idle ones, once a new session would not be
+        read-only (the database was made writable again)."""
+        try:
+            psycopg_pool.ConnectionPool.check_connection(connection)
+            if _read_only_session(connection) and not self._new_session_read_only():
+                raise psycopg.OperationalError("a read-only session; the database is not")
+        except Exception:
+            self.pool.drain()
+            raise
+
+    def _new_session_read_only(self) -> bool:
+        kwargs = {k: v for k, v in self.pool.kwargs.items() if k != "row_factory"}
+        try:
+            with psycopg.connect(**kwargs, connect_timeout=5) as probe:
+                return _read_only_session(probe)
+        except psycopg.Error:
+            return True  # cannot tell: keep the session we have
+
+
+def _read_only_session(connection: psycopg.Connection[Any]) -> bool:
+    """PostgreSQL reports these two settings to the client (14 and later): no query needed."""
+    if connection.closed:
+        return False
+    status = connection.info.parameter_status
+    return "on" in (status("default_transaction_read_only"), status("in_hot_standby"))
+
+
+class PostgresStore(es_postgres.PostgresFactory):
+    """PostgresFactory with the checked datastore."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        # The datastore holds its settings and a pool not opened yet; it gets the methods of
+        # the subclass above, and the pool its check (psycopg_pool takes it only in its
+        # constructor, which eventsourcing calls).
+        datastore = self.datastore
+        datastore.__class__ = CheckedPostgresDatastore
+        assert isinstance(datastore, CheckedPostgresDatastore)
+        datastore.pool._check = datastore.check_connection
