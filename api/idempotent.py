@@ -1,26 +1,36 @@
 """Idempotency-Key on POST: a repeat (same key, token and body) gets the first answer and
-records nothing; racing repeats wait for the first; a different body with the key is a 422."""
+records nothing; the same key with a different request is a 422.
+
+The answer of a command that records events is written in the same transaction as its
+events (hirelog/idempotency.py), so a crash can never leave a key "in progress": a retry
+finds the answer, or finds nothing and runs the command. No request waits for another: a
+repeat racing the first runs the command too, and whichever commits second is rolled back
+(or refused by the rules, since the first moved the candidate on) and answers what the first
+answered.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import time
+import re
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, jsonify, request
 
 from api.problems import problem
 from api.services import services
-from hirelog.idempotency import Claim
+from domain.application import Receipt
+from hirelog.idempotency import Answer, AnsweredElsewhere, Found, Once, replayed_headers
 
 HEADER = "Idempotency-Key"
-WAIT_FOR_FIRST = 10.0  # seconds a repeat waits for the first request to answer
-REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: stored and compared as sent
+KEPT_HEADERS = ("Location", "ETag", "Content-Type")
 
 
 def install(app: Flask) -> None:
-    app.before_request(_claim)
+    app.before_request(_look_up)
     app.after_request(_remember)
-    app.teardown_request(_release_if_unanswered)
+    app.register_error_handler(AnsweredElsewhere, _answered_elsewhere)
 
 
 def _fingerprint() -> str:
@@ -31,63 +41,76 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _claim() -> Response | None:
+def _look_up() -> Response | None:
     key = request.headers.get(HEADER)
     if key is None or request.method != "POST" or "token" not in g:
         return None
-    if not 1 <= len(key) <= 255:
-        return problem(400, f"{HEADER} must be 1 to 255 characters")
-    store, fingerprint = services().idempotency, _fingerprint()
-    deadline = time.monotonic() + WAIT_FOR_FIRST
-    attempt = store.claim(g.token.id, key, fingerprint)
-    while attempt.claim is Claim.IN_PROGRESS and time.monotonic() < deadline:
-        time.sleep(0.05)
-        attempt = store.look(g.token.id, key, fingerprint)
-    if attempt.claim is Claim.OWNED:
-        g.idempotency_key = key
-        return None
-    if attempt.claim is Claim.MISMATCH:
+    if not _KEY.match(key):
+        return problem(400, f"{HEADER} must be 1 to 255 visible ASCII characters")
+    fingerprint = _fingerprint()
+    found = services().idempotency.find(g.token.id, key)
+    if found is not None:
+        return _replay(found, fingerprint)
+    g.once = Once(g.token.id, key, fingerprint, render=_render_receipt)
+    return None
+
+
+def once() -> Once | None:
+    """This request's key, for the command it runs (None without a key)."""
+    return g.get("once")
+
+
+def _replay(found: Found, fingerprint: str) -> Response:
+    if found.fingerprint != fingerprint:
         return problem(422, f"this {HEADER} was used with a different request",
                        kind="idempotency-key-reused")
-    if attempt.claim is Claim.IN_PROGRESS:
-        return problem(409, f"a request with this {HEADER} is still being processed; "
-                            "retry later", kind="idempotency-key-in-progress",
-                       headers={"Retry-After": "1"})
-    response = Response(attempt.body, status=attempt.status)
-    for name, value in (attempt.headers or {}).items():
+    response = Response(found.answer.body, status=found.answer.status)
+    for name, value in replayed_headers(found.answer).items():
         response.headers[name] = value
-    response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+def _render_receipt(receipt: Receipt) -> Answer:
+    """The answer this request's view gives for `receipt`, rendered as the view renders it:
+    the success status and schema its documentation declares, and for a 201 the Location
+    of the new resource."""
+    view = current_app.view_functions[request.endpoint or ""]
+    function = getattr(getattr(view, "view_class", None), "post", view)
+    responses: dict[int, Any] = function._apidoc["response"]["responses"]
+    status = min(code for code in responses if 200 <= code < 300)
+    schema = responses[status][0]["schema"]
+    body = jsonify(schema.dump(receipt))
+    headers = {"Content-Type": body.headers["Content-Type"]}
+    if status == 201:
+        headers["Location"] = f"{request.path}/{receipt.id}"
+    return Answer(status, headers, body.get_data(as_text=True))
+
+
+def answer_of(response: Response) -> Answer:
+    return Answer(response.status_code,
+                  {h: response.headers[h] for h in KEPT_HEADERS if h in response.headers},
+                  response.get_data(as_text=True))
 
 
 def _remember(response: Response) -> Response:
-    key = g.pop("idempotency_key", None)
-    if key is None:
+    """After the view: a command's answer is already written; an answer that recorded
+    nothing (4xx) is kept now, unless a racing repeat with the key won, whose answer this
+    request then gives instead."""
+    claim: Once | None = g.pop("once", None)
+    if claim is None or claim.written or response.status_code >= 500:
         return response
     store = services().idempotency
-    if response.status_code >= 500:
-        store.release(g.token.id, key)
-        return response
-    remembered = _without_secrets(response)
-    headers = {h: remembered.headers[h] for h in REPLAYED_HEADERS if h in remembered.headers}
-    store.complete(g.token.id, key, remembered.status_code, headers,
-                   remembered.get_data(as_text=True))
+    if 400 <= response.status_code < 500:
+        winner = store.find(claim.token_id, claim.key)
+        if winner is not None:
+            return _replay(winner, claim.fingerprint)
+    store.keep(claim, answer_of(response))
     return response
 
 
-def _without_secrets(response: Response) -> Response:
-    """A new token's secret is shown once and stored nowhere: a repeat learns the token's id,
-    not its secret."""
-    if request.endpoint != "tokens.Tokens" or response.status_code != 201:
-        return response
-    token_id = (response.get_json(silent=True) or {}).get("id")
-    return problem(409, f"this request already created token {token_id}; its secret is shown "
-                        "only once", kind="token-already-created",
-                   headers={"Location": response.headers.get("Location", "")})
-
-
-def _release_if_unanswered(error: BaseException | None) -> None:
-    """An exception escaped before an answer was stored: let a repeat run the command."""
-    key = g.pop("idempotency_key", None)
-    if key is not None:
-        services().idempotency.release(g.token.id, key)
+def _answered_elsewhere(error: AnsweredElsewhere) -> Response:
+    claim: Once | None = g.pop("once", None)
+    assert claim is not None
+    found = services().idempotency.find(claim.token_id, claim.key)
+    assert found is not None, "the winner committed its answer with its events"
+    return _replay(found, claim.fingerprint)

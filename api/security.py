@@ -133,7 +133,8 @@ def caller() -> Caller:
             from flask_smorest import abort
             abort(400, message='If-Match must be a version in quotes, like "3"')
         expected = int(matched.group(1))
-    return Caller(actor=actor(), request_id=g.request_id, expected_version=expected)
+    return Caller(actor=actor(), request_id=g.request_id, expected_version=expected,
+                  once=g.get("once"))
 
 
 def allow(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

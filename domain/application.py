@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -28,13 +28,23 @@ A = TypeVar("A", bound=HiringAggregate)
 Clock = Callable[[], datetime]
 
 
+class AnswerOnce(Protocol):
+    """What the caller's request must answer, recorded in the same transaction as the
+    command's events (an idempotency key): given the receipt, it returns what the store
+    writes with them."""
+
+    def bound(self, receipt: Receipt) -> object: ...
+
+
 @dataclass(frozen=True)
 class Caller:
-    """Who gives a command, in which request, and (optionally) the version they last saw."""
+    """Who gives a command, in which request, (optionally) the version they last saw, and
+    (optionally) the answer to record with the command's events."""
 
     actor: Actor
     request_id: str | None = None
     expected_version: int | None = None
+    once: AnswerOnce | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,7 @@ class Recruitment(Application[UUID]):
     # --- clients and positions ---
     def register_client(self, name: str, caller: Caller, id: UUID | None = None) -> Receipt:
         client = Client.register(name, by=self._stamp(caller), id=id)
-        return self._save(client)
+        return self._save(client, caller)
 
     def open_position(self, *, client_id: UUID, title: str, headcount: int,
                       skills: Iterable[Skill], assessment_name: str, assessment_minutes: int,
@@ -165,7 +175,7 @@ class Recruitment(Application[UUID]):
                                  skills=skills, assessment_name=assessment_name,
                                  assessment_minutes=assessment_minutes, by=self._stamp(caller),
                                  id=id)
-        return self._save(position)
+        return self._save(position, caller)
 
     def revise_rubric(self, position_id: UUID, skills: Iterable[Skill], caller: Caller) -> Receipt:
         skills = list(skills)
@@ -189,7 +199,7 @@ class Recruitment(Application[UUID]):
             email=email, source=source, channel=channel, message=message,
             by=self._stamp(caller))
         try:
-            return self._save(candidate)
+            return self._save(candidate, caller)
         except IntegrityError:
             raise DuplicateCandidate(
                 f"{candidate.email} is already a candidate for this position "
@@ -284,17 +294,18 @@ class Recruitment(Application[UUID]):
                 raise VersionConflict(expected, aggregate.version)
             change(aggregate, self._stamp(caller))
             try:
-                return self._save(aggregate)
+                return self._save(aggregate, caller)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise TooBusy(f"{kind.__name__.lower()} {aggregate_id} changed {self.retries} times "
                       "while this command was retried; try again")
 
-    def _save(self, aggregate: HiringAggregate) -> Receipt:
-        recordings = self.save(aggregate)
+    def _save(self, aggregate: HiringAggregate, caller: Caller) -> Receipt:
         stage = getattr(aggregate, "stage", None)
-        return Receipt(aggregate.id, aggregate.version,
-                       recordings[-1].notification.id, stage)
+        receipt = Receipt(aggregate.id, aggregate.version, 0, stage)
+        options = {} if caller.once is None else {"answer": caller.once.bound(receipt)}
+        recordings = self.save(aggregate, **options)
+        return Receipt(aggregate.id, aggregate.version, recordings[-1].notification.id, stage)
 
     def _get(self, kind: type[A], aggregate_id: UUID, version: int | None = None,
              viewer: Actor | None = None, as_of: datetime | None = None) -> A:

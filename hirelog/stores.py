@@ -15,7 +15,7 @@ hirelog/storage.py names these factories in PERSISTENCE_MODULE.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +26,7 @@ from eventsourcing import sqlite as es_sqlite
 
 from hirelog import store_errors
 from hirelog.store_errors import DatabaseFileReplaced
+from hirelog.tables import Cursor, Dialect
 
 
 class DiscardingSQLitePool(es_sqlite.SQLiteConnectionPool):
@@ -86,8 +87,22 @@ class CheckedSQLiteDatastore(es_sqlite.SQLiteDatastore):
             self.pool.put_connection(connection)
 
 
+class AnsweringSQLiteRecorder(es_sqlite.SQLiteApplicationRecorder):
+    """Writes an idempotency key's answer in the transaction of the events it answers."""
+
+    def _insert_events(self, c: Any, stored_events: Sequence[Any],
+                       **kwargs: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        answer = kwargs.get("answer")
+        if answer is not None and ids:
+            answer.write(Cursor(Dialect(self.datastore), c), position=ids[-1])
+        return ids
+
+
 class SQLiteStore(es_sqlite.SQLiteFactory):
     """SQLiteFactory with the checked datastore."""
+
+    application_recorder_class = AnsweringSQLiteRecorder
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
@@ -141,8 +156,30 @@ def _read_only_session(connection: psycopg.Connection[Any]) -> bool:
     return "on" in (status("default_transaction_read_only"), status("in_hot_standby"))
 
 
+class AnsweringPostgresRecorder(es_postgres.PostgresApplicationRecorder):
+    """Writes an idempotency key's answer in the transaction of the events it answers
+    (without the pipeline eventsourcing uses otherwise: an error there would not roll the
+    transaction back)."""
+
+    def insert_events(self, stored_events: Sequence[Any],
+                      **kwargs: Any) -> Sequence[int] | None:
+        answer = kwargs.get("answer")
+        if answer is None or not stored_events or self.datastore.enable_db_functions:
+            return super().insert_events(stored_events, **kwargs)
+        with self.datastore.get_connection() as conn, conn.transaction(), \
+                conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            assert ids
+            answer.write(Cursor(Dialect(self.datastore), curs), position=ids[-1])
+        return ids
+
+
 class PostgresStore(es_postgres.PostgresFactory):
     """PostgresFactory with the checked datastore."""
+
+    application_recorder_class = AnsweringPostgresRecorder
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)

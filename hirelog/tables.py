@@ -12,17 +12,24 @@ from eventsourcing.postgres import PostgresDatastore
 from domain.application import Recruitment
 
 
-class Tables:
-    """Runs SQL written with %s placeholders and {schema}. table prefixes on either store."""
+class Dialect:
+    """SQL written with %s placeholders and {schema}. table prefixes, for either store."""
 
-    def __init__(self, app: Recruitment) -> None:
-        self.datastore = app.recorder.datastore  # type: ignore[attr-defined]
-        self.is_postgres = isinstance(self.datastore, PostgresDatastore)
-        self.prefix = f'"{self.datastore.schema}".' if self.is_postgres else ""
+    def __init__(self, datastore: Any) -> None:
+        self.is_postgres = isinstance(datastore, PostgresDatastore)
+        self.prefix = f'"{datastore.schema}".' if self.is_postgres else ""
 
     def sql(self, statement: str) -> str:
         statement = statement.replace("{schema}.", self.prefix)
         return statement if self.is_postgres else statement.replace("%s", "?")
+
+
+class Tables(Dialect):
+    """Runs hirelog's SQL on the event store's own connections, on either store."""
+
+    def __init__(self, app: Recruitment) -> None:
+        self.datastore = app.recorder.datastore  # type: ignore[attr-defined]
+        super().__init__(self.datastore)
 
     @contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Cursor]:
@@ -57,7 +64,7 @@ class Tables:
 class Cursor:
     """A cursor whose rows are plain dicts on both stores."""
 
-    def __init__(self, tables: Tables, cursor: Any) -> None:
+    def __init__(self, tables: Dialect, cursor: Any) -> None:
         self.tables, self.cursor = tables, cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from domain import bounds
 from domain.errors import InvalidValue, NotFound
 from domain.values import Actor, Role
-from hirelog.tables import Tables
+from hirelog.tables import Cursor, Tables
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS {schema}.hirelog_api_tokens (
@@ -65,9 +66,11 @@ class TokenStore:
         self.bootstrap_hash = _hash(bootstrap_admin_token) if bootstrap_admin_token else None
 
     def create(self, *, name: str, role: str, client_id: UUID | None = None,
-               created_by: str | None = None) -> tuple[TokenInfo, str]:
-        """A new token and its secret; the secret is returned here and never again."""
-        name = name.strip()
+               created_by: str | None = None,
+               also: Callable[[Cursor, str], None] | None = None) -> tuple[TokenInfo, str]:
+        """A new token and its secret; the secret is returned here and never again.
+        `also(cursor, token_id)` runs in the same transaction (an idempotency key's answer)."""
+        name = bounds.check_text(name.strip(), "name")
         if not name or len(name) > 200:
             raise InvalidValue("a token needs a name of 1 to 200 characters")
         if role not in TOKEN_ROLES:
@@ -84,6 +87,8 @@ class TokenStore:
                 " created_at, created_by) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 (token_id, name, role, str(client_id) if client_id else None, _hash(token), now,
                  created_by))
+            if also is not None:
+                also(cursor, token_id)
         return self.get(token_id), token
 
     def authenticate(self, token: str) -> TokenInfo | None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api.idempotent import answer_of, once
+from api.problems import problem
 from api.schemas.tokens import NewTokenSchema, TokenCreateSchema, TokenSchema
 from api.security import actor, allow
 from api.services import services
+from hirelog.tables import Cursor
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens",
                 description="API tokens (admin only); a secret is shown once")
@@ -26,7 +30,7 @@ class Tokens(MethodView):
         """Create a token; its secret is in this answer and nowhere else."""
         info, secret = services().tokens.create(
             name=body["name"], role=body["role"], client_id=body.get("client_id"),
-            created_by=actor().id)
+            created_by=actor().id, also=repeat_answer())
         return {"id": info.id, "token": secret}, {
             "Location": url_for("tokens.Token", token_id=info.id)}
 
@@ -36,6 +40,23 @@ class Tokens(MethodView):
     def get(self) -> object:
         """Every token, without secrets."""
         return services().tokens.list()
+
+
+def repeat_answer() -> Callable[[Cursor, str], None] | None:
+    """With an Idempotency-Key: what a repeat gets, written with the token. A secret is shown
+    once and stored nowhere, so a repeat learns the token's id, not its secret (a 409)."""
+    claim = once()
+    if claim is None:
+        return None
+
+    def write(cursor: Cursor, token_id: str) -> None:
+        location = url_for("tokens.Token", token_id=token_id)
+        refusal = problem(409, f"this request already created token {token_id}; its secret is "
+                               "shown only once", kind="token-already-created",
+                          headers={"Location": location})
+        claim.write(cursor, answer_of(refusal))
+
+    return write
 
 
 @blp.route("/<uuid:token_id>")
