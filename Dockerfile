@@ -56,4 +56,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # Without --preload: each worker builds its application and database connections after the
 # fork. Workers: WEB_CONCURRENCY (gunicorn reads it); more options: GUNICORN_CMD_ARGS.
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "api:create_app()"]
+CMD ["gunicorn", "-c", "python:hirelog.gunicorn_config", "--bind", "0.0.0.0:8000", "api:create_app()"]

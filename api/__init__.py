@@ -1,7 +1,7 @@
 """The HTTP API: Flask + flask-smorest + marshmallow. `create_app` is the composition root.
 
-Production: `gunicorn 'api:create_app()'` (without --preload: each worker builds its own
-application, and so its own database connections, after the fork).
+Production: `gunicorn -c python:hirelog.gunicorn_config 'api:create_app()'` (without --preload:
+each worker builds its own application, and so its own database connections, after the fork).
 """
 
 from __future__ import annotations
@@ -10,28 +10,34 @@ from uuid import UUID
 
 from flask import Flask
 
-from api import consistency, idempotent, security
+from api import consistency, headers, idempotent, observe, security, throttle
 from api.problems import HirelogApi, register_domain_errors, register_unexpected_errors
 from api.representations import STEP_OF_COMMAND
 from api.services import Services
+from api.serving import BodyDeadline
 from domain.application import Clock, Recruitment, utc_now
 from domain.errors import NotFound
+from hirelog import logs
 from hirelog.idempotency import IdempotencyStore
+from hirelog.rate_limits import RateLimiter
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
 from hirelog.tokens import TokenStore
 from projections.reads import ReadSide
 
+DOCS_CDN = "https://cdn.jsdelivr.net"
+
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> Flask:
     settings = settings or Settings.from_env()
+    logs.configure(settings)
     app = Flask("hirelog")
     app.config.update(
         API_TITLE="hirelog", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="api/v1/openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=f"{DOCS_CDN}/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=security.MAX_BODY + 1,
         API_SPEC_OPTIONS={
             "info": {"description": "The hiring pipeline of a technical recruiting agency, "
@@ -47,21 +53,38 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         settings=settings, recruitment=recruitment,
         tokens=TokenStore(tables, client_exists=_client_exists(recruitment),
                           bootstrap_admin_token=settings.bootstrap_admin_token),
-        idempotency=IdempotencyStore(tables), reads=ReadSide(tables))
+        idempotency=IdempotencyStore(tables), reads=ReadSide(tables),
+        rate_limiter=RateLimiter(settings, tables))
 
+    observe.install(app, recruitment)  # first: it sees every request and the final answer
+    headers.install(app, docs_path="/docs", docs_origin=DOCS_CDN)
     api = HirelogApi(app)
-    from api.views import audit, candidates, clients, health, positions, reports, steps, tokens
+    from api.views import (
+        audit,
+        candidates,
+        clients,
+        health,
+        metrics,
+        positions,
+        reports,
+        steps,
+        tokens,
+    )
 
-    for module in (health, clients, positions, candidates, steps, tokens, reports, audit):
+    for module in (health, metrics, clients, positions, candidates, steps, tokens, reports,
+                   audit):
         api.register_blueprint(module.blp)
     from api.views import audit_reads  # also installs the recorder of candidate reads
 
     api.register_blueprint(audit_reads.blp)
-    security.install(app)
+    security.install_identity(app)
+    throttle.install(app)
+    security.install_body_checks(app)
     consistency.install(app)
     idempotent.install(app)
     register_domain_errors(app, STEP_OF_COMMAND)
     register_unexpected_errors(app)
+    app.wsgi_app = BodyDeadline(app.wsgi_app, security.MAX_BODY + 1)  # type: ignore[method-assign]
     return app
 
 

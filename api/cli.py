@@ -10,10 +10,10 @@ from contextlib import suppress
 import click
 
 from api import cli_admin, cli_audit, cli_kafka, cli_replay
-from api.cli_support import one_line_errors, recruitment
+from api.cli_support import metrics_options, one_line_errors, recruitment, serve_metrics
 from domain.stages import Stage
 from hirelog.log_verify import notifications
-from hirelog.settings import Settings, redact
+from hirelog.settings import Settings, SettingsError, redact
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,8 +22,15 @@ def main() -> None:
 
     Configuration comes from the environment: DATABASE_URL (default
     sqlite:///./var/hirelog.sqlite, or postgresql://user:pass@host:port/db) and
-    HIRELOG_ID_KEY (required with PostgreSQL).
+    HIRELOG_ID_KEY (required with PostgreSQL); logging from HIRELOG_LOG_FORMAT (text or
+    json) and HIRELOG_LOG_LEVEL.
     """
+    from hirelog import logs
+
+    try:
+        logs.configure(Settings.from_env())
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @main.command()
@@ -101,10 +108,10 @@ def summary() -> None:
                    "'hirelog project' beside it).")
 @one_line_errors
 def serve(host: str, port: int, threads: int, projector: bool) -> None:
-    """Serve the HTTP API (waitress). Production: gunicorn 'api:create_app()'."""
-    from waitress import create_server
-
+    """Serve the HTTP API (waitress). Production: gunicorn -c python:hirelog.gunicorn_config
+    'api:create_app()'."""
     from api import create_app
+    from api.serving import waitress_server
     from projections.projector import Projector
     from projections.registry import MODELS
 
@@ -121,8 +128,8 @@ def serve(host: str, port: int, threads: int, projector: bool) -> None:
                    "process", err=True)
     else:
         click.echo("KAFKA_BOOTSTRAP_SERVERS not set: events are not published", err=True)
-    server = create_server(app, host=host, port=port, threads=threads, ident="hirelog")
-    url = f"http://{host}:{server.effective_port}"  # type: ignore[union-attr]
+    server = waitress_server(app, host=host, port=port, threads=threads)
+    url = f"http://{host}:{server.effective_port}"
     click.echo(f"hirelog API on {url} (docs: {url}/docs), "
                f"database {redact(settings.database_url)}", err=True)
     click.echo("get a token: hirelog token create --role admin --name <your name>", err=True)
@@ -136,10 +143,12 @@ def serve(host: str, port: int, threads: int, projector: bool) -> None:
 
 @main.command()
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@metrics_options(9101)
 @one_line_errors
-def project(batch_size: int) -> None:
+def project(batch_size: int, metrics_host: str, metrics_port: int) -> None:
     """Run the projector: follow the event log and keep every read model up to date, until
-    SIGTERM or Ctrl-C. Any number may run; each event is applied once."""
+    SIGTERM or Ctrl-C. Any number may run; each event is applied once. Its figures are on
+    http://METRICS_HOST:METRICS_PORT/metrics."""
     import signal
     import threading
 
@@ -150,6 +159,7 @@ def project(batch_size: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with recruitment() as app:
         click.echo(f"projector following {redact(Settings.from_env().database_url)}", err=True)
+        serve_metrics(app, metrics_host, metrics_port)
         with suppress(KeyboardInterrupt):
             Projector(app, MODELS, batch_size=batch_size).run_forever(stop)
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 import click
 
-from api.cli_support import one_line_errors, recruitment
+from api.cli_support import metrics_options, one_line_errors, recruitment, serve_metrics
 from hirelog.settings import Settings, SettingsError
 
 
@@ -22,10 +22,12 @@ def kafka_settings() -> Settings:
 
 @click.command()
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@metrics_options(9102)
 @one_line_errors
-def publish(batch_size: int) -> None:
+def publish(batch_size: int, metrics_host: str, metrics_port: int) -> None:
     """Publish every domain event to Kafka (at least once, in order per aggregate), until
-    SIGTERM or Ctrl-C; resumes after the last acknowledged event."""
+    SIGTERM or Ctrl-C; resumes after the last acknowledged event. Its figures are on
+    http://METRICS_HOST:METRICS_PORT/metrics."""
     from projections.publisher import Publisher
 
     settings = kafka_settings()
@@ -36,6 +38,7 @@ def publish(batch_size: int) -> None:
         click.echo(f"publishing to {settings.kafka_bootstrap_servers} "
                    f"({settings.kafka_topic_prefix}.*); {publisher.lag()} events waiting",
                    err=True)
+        serve_metrics(app, metrics_host, metrics_port)
         try:
             publisher.run_forever(stop)
         except KeyboardInterrupt:

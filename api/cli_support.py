@@ -49,3 +49,43 @@ def recruitment() -> Iterator[Recruitment]:
         yield app
     finally:
         app.close()
+
+
+def metrics_options(port: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--metrics-host and --metrics-port (0: no metrics endpoint) of a long-running command."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--metrics-port", default=port, show_default=True,
+                               type=click.IntRange(0, 65535),
+                               help="Port of GET /metrics for Prometheus (0: none).")(command)
+        return click.option("--metrics-host", default="127.0.0.1", show_default=True,
+                            help="Interface of the metrics endpoint (0.0.0.0 in a "
+                                 "container).")(command)
+
+    return decorate
+
+
+def serve_metrics(app: Recruitment, host: str, port: int) -> None:
+    """This process's figures and the store's on http://host:port/metrics (a thread)."""
+    if port == 0:
+        return
+    import logging
+
+    from prometheus_client import start_http_server
+    from prometheus_client.registry import REGISTRY
+
+    from hirelog import metrics
+    from hirelog.tables import Tables
+    from projections.reads import ReadSide
+
+    reads = ReadSide(Tables(app))
+    collector = metrics.StoreCollector(
+        lambda: reads.store_state(app.recorder.max_notification_id() or 0))
+    try:
+        REGISTRY.register(collector)
+        start_http_server(port, addr=host)
+    except (OSError, ValueError) as error:  # the port is taken, or already serving here
+        logging.getLogger("hirelog.metrics").warning(
+            "no metrics endpoint on %s:%s (%s)", host, port, error)
+        return
+    click.echo(f"metrics on http://{host}:{port}/metrics", err=True)

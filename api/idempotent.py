@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, g, jsonify, request
 from api.problems import problem
 from api.services import services
 from domain.application import Receipt
+from hirelog import metrics
 from hirelog.idempotency import Answer, AnsweredElsewhere, Found, Once, replayed_headers
 
 HEADER = "Idempotency-Key"
@@ -64,6 +65,7 @@ def _replay(found: Found, fingerprint: str) -> Response:
     if found.fingerprint != fingerprint:
         return problem(422, f"this {HEADER} was used with a different request",
                        kind="idempotency-key-reused")
+    metrics.IDEMPOTENT_REPLAYS.inc()
     response = Response(found.answer.body, status=found.answer.status)
     for name, value in replayed_headers(found.answer).items():
         response.headers[name] = value

@@ -21,7 +21,7 @@ from domain.errors import (
     TooBusy,
     VersionConflict,
 )
-from hirelog import store_errors
+from hirelog import metrics, store_errors
 
 log = logging.getLogger("hirelog.api")
 PROBLEM = "application/problem+json"
@@ -92,6 +92,7 @@ def register_unexpected_errors(app: Flask) -> None:
         if store_errors.unavailable(cause):
             what = store_errors.describe(cause)
             log.warning("store unavailable: %s (%s)", what, type(cause).__name__)
+            metrics.STORE_UNAVAILABLE.inc()
             return problem(503, f"{what}; nothing was recorded, retry shortly",
                            kind="store-unavailable", headers={"Retry-After": RETRY_AFTER})
         log.error("unexpected error", exc_info=cause)

@@ -28,11 +28,15 @@ _IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
 ALL_ROLES = ("admin", "recruiter", "client", "auditor")
 
 
-def install(app: Flask) -> None:
+def install_identity(app: Flask) -> None:
+    """Who is calling, and in which request."""
     app.before_request(_request_id)
     app.before_request(_authenticate)
-    app.before_request(_check_body)
     app.after_request(_echo_request_id)
+
+
+def install_body_checks(app: Flask) -> None:
+    app.before_request(_check_body)
 
 
 def _request_id() -> None:

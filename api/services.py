@@ -8,6 +8,7 @@ from flask import current_app
 
 from domain.application import Recruitment
 from hirelog.idempotency import IdempotencyStore
+from hirelog.rate_limits import RateLimiter
 from hirelog.settings import Settings
 from hirelog.tokens import TokenStore
 from projections.reads import ReadSide
@@ -20,6 +21,7 @@ class Services:
     tokens: TokenStore
     idempotency: IdempotencyStore
     reads: ReadSide
+    rate_limiter: RateLimiter
 
     def close(self) -> None:
         self.recruitment.close()

@@ -82,16 +82,18 @@ class Recruitment(Application[UUID]):
             raise ValueError("id_key must not be empty")
         self.id_key = id_key
         self.clock = clock
-        self._save_listeners: list[Callable[[int], None]] = []
+        self._save_listeners: list[Callable[[list[HiringAggregate.Event]], None]] = []
 
-    def on_save(self, listener: Callable[[int], None]) -> None:
-        """Call `listener(position)` after each save in this process (followers wake at once)."""
+    def on_save(self, listener: Callable[[list[HiringAggregate.Event]], None]) -> None:
+        """Call `listener(events)` after each save in this process, with the events just
+        recorded (followers wake at once, figures count them)."""
         self._save_listeners.append(listener)
 
     def _notify(self, recordings: list[Any]) -> None:
         if recordings:
+            events = [recording.domain_event for recording in recordings]
             for listener in self._save_listeners:
-                listener(recordings[-1].notification.id)
+                listener(events)
 
     def construct_env(self, name: str, env: Any = None) -> Any:
         """Only the settings hirelog gives: eventsourcing would otherwise also read the

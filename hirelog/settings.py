@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/hirelog.sqlite"
+DEFAULT_RATE_LIMIT = "3000/minute"  # per token: 50 a second sustained, bursts within a minute
 
 
 class SettingsError(ValueError):
@@ -74,12 +75,12 @@ def redact(url: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     # Key of the keyed hash that turns (position, email) into a candidate id. It must never
     # change for a database; unset, SQLite keeps a generated one in a file beside the database.
-    id_key: str | None = None
+    id_key: str | None = field(default=None, repr=False)
     # Accepted as an admin token (first set-up and automation); unset, only stored tokens work.
-    bootstrap_admin_token: str | None = None
+    bootstrap_admin_token: str | None = field(default=None, repr=False)
     # How long a read given ?min_position=N waits for its read model before answering 503.
     read_wait_seconds: float = 3.0
     # Kafka: unset, nothing is published (the embedded default needs no broker).
@@ -91,6 +92,13 @@ class Settings:
     db_lock_timeout: int = 10
     # PostgreSQL: how long to wait for a connection (to connect, or for a free one) (503).
     db_connect_timeout: int = 10
+    # Requests per token, as (requests, seconds) windows, e.g. ((50, 1), (3000, 60)); () = off.
+    rate_limit: tuple[tuple[int, int], ...] = ((3000, 60),)
+    # Logging: "text" (readable) or "json" (one JSON object a line), and the level.
+    log_format: str = "text"
+    log_level: str = "INFO"
+    # Set, GET /metrics asks for it as a bearer token; unset, /metrics is open like /healthz.
+    metrics_token: str | None = field(default=None, repr=False)
 
     @property
     def database(self) -> Database:
@@ -110,7 +118,15 @@ class Settings:
             kafka_replication_factor=_count(env, "HIRELOG_KAFKA_REPLICATION_FACTOR", 1),
             db_lock_timeout=_whole_seconds(env, "HIRELOG_DB_LOCK_TIMEOUT", 10),
             db_connect_timeout=_whole_seconds(env, "HIRELOG_DB_CONNECT_TIMEOUT", 10),
+            rate_limit=parse_rate_limit(env.get("HIRELOG_RATE_LIMIT") or DEFAULT_RATE_LIMIT),
+            log_format=_choice(env, "HIRELOG_LOG_FORMAT", ("text", "json")),
+            log_level=_choice(env, "HIRELOG_LOG_LEVEL",
+                              ("INFO", "DEBUG", "WARNING", "ERROR", "CRITICAL")),
+            metrics_token=env.get("HIRELOG_METRICS_TOKEN") or None,
         )
+        if settings.metrics_token is not None and len(settings.metrics_token) < 16:
+            raise SettingsError("HIRELOG_METRICS_TOKEN must be at least 16 characters "
+                                "(a random secret), or unset")
         token = settings.bootstrap_admin_token
         if token is not None and len(token) < 16:
             raise SettingsError("HIRELOG_BOOTSTRAP_ADMIN_TOKEN must be at least 16 characters "
@@ -130,6 +146,31 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= value <= 300:
         raise SettingsError(f"{name} must be between 0 and 300 seconds")
     return value
+
+
+def parse_rate_limit(text: str) -> tuple[tuple[int, int], ...]:
+    """`off`, or the usual limits notation: `50/second`, `3000/minute`, `10 per 5 minutes`,
+    several separated by `;`."""
+    if text.strip().lower() == "off":
+        return ()
+    from limits import parse_many
+
+    try:
+        items = parse_many(text)
+    except ValueError:
+        raise SettingsError(f"HIRELOG_RATE_LIMIT must be like 50/second or 3000/minute "
+                            f"(several separated by ;) or off, not {text!r}") from None
+    if not items or any(item.amount < 1 for item in items):
+        raise SettingsError("HIRELOG_RATE_LIMIT needs at least one request per window")
+    return tuple((int(item.amount), int(item.get_expiry())) for item in items)
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    text = (env.get(name) or choices[0]).strip()
+    for choice in choices:
+        if text.lower() == choice.lower():
+            return choice
+    raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
 
 
 def _whole_seconds(env: Mapping[str, str], name: str, default: int) -> int:

@@ -62,12 +62,14 @@ def id_key(settings: Settings) -> bytes:
 
 def create_tables(app: Recruitment) -> None:
     """hirelog's own tables, beside eventsourcing's."""
-    from hirelog import heartbeat, idempotency, read_audit, tokens
+    from hirelog import heartbeat, idempotency, rate_limits, read_audit, tokens
     from hirelog.tables import Tables
     from projections.registry import create_first_generations
 
     tables = Tables(app)
     tables.create([*tokens.DDL, *idempotency.DDL, *heartbeat.DDL])
+    if tables.is_postgres:
+        tables.create(rate_limits.DDL)
     read_audit.create_table(tables)
     create_first_generations(tables)
 

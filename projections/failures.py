@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hirelog import store_errors
 from hirelog.tables import Cursor
+from projections.catalog import PUBLISHER
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS {schema}.hirelog_projection_failures (
@@ -25,6 +27,7 @@ DDL = (
         first_failed_at TEXT NOT NULL,
         last_failed_at TEXT NOT NULL,
         next_attempt_at TEXT NOT NULL,
+        stopped INTEGER NOT NULL,
         PRIMARY KEY (name, generation))""",
 )
 MAX_PAUSE = timedelta(seconds=60)
@@ -32,7 +35,9 @@ MAX_PAUSE = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class Failure:
-    """A read model generation stopped at the event at `position`."""
+    """A follower (a read model generation, or the publisher) failing at the event at
+    `position`: stopped there (it cannot apply it), or only retrying (a passing fault, e.g.
+    a broker that is down)."""
 
     name: str
     generation: int
@@ -43,13 +48,19 @@ class Failure:
     first_failed_at: datetime
     last_failed_at: datetime
     next_attempt_at: datetime
+    stopped: bool = True
 
     def describe(self) -> str:
-        return (f"read model {self.name} stopped at position {self.position} "
-                f"({self.event_type}): {self.error}")
+        what = "read model " + self.name if self.name != PUBLISHER else "the Kafka publisher"
+        state = "stopped" if self.stopped else "retrying"
+        return f"{what} {state} at position {self.position} ({self.event_type}): {self.error}"
 
 
 def error_text(error: BaseException) -> str:
+    """The error's type and the first line of its message (a store that cannot be used: what
+    is wrong with it), at most 300 characters."""
+    if store_errors.unavailable(error):
+        return f"{type(error).__name__}: {store_errors.describe(error)}"[:300]
     first_line = (str(error).strip().splitlines() or [""])[0]
     return f"{type(error).__name__}: {first_line}"[:300]
 
@@ -68,7 +79,8 @@ def _failure(row: dict[str, Any]) -> Failure:
         event_type=row["event_type"], error=row["error"], attempts=int(row["attempts"]),
         first_failed_at=datetime.fromisoformat(row["first_failed_at"]),
         last_failed_at=datetime.fromisoformat(row["last_failed_at"]),
-        next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]))
+        next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
+        stopped=bool(row["stopped"]))
 
 
 def current(cursor: Cursor) -> dict[tuple[str, int], Failure]:
@@ -78,7 +90,7 @@ def current(cursor: Cursor) -> dict[tuple[str, int], Failure]:
 
 
 def record(cursor: Cursor, name: str, generation: int, position: int, event_type: str,
-           error: str) -> Failure:
+           error: str, stopped: bool = True) -> Failure:
     """One more failed attempt at the event at `position` (attempts restart at another)."""
     now = _now()
     row = cursor.execute("SELECT * FROM {schema}.hirelog_projection_failures "
@@ -88,15 +100,15 @@ def record(cursor: Cursor, name: str, generation: int, position: int, event_type
     attempts = earlier.attempts + 1 if same and earlier else 1
     first = earlier.first_failed_at if same and earlier else now
     failure = Failure(name, generation, position, event_type, error, attempts, first, now,
-                      now + pause(attempts))
+                      now + pause(attempts), stopped)
     cursor.execute("DELETE FROM {schema}.hirelog_projection_failures "
                    "WHERE name = %s AND generation = %s", (name, generation))
     cursor.execute(
         "INSERT INTO {schema}.hirelog_projection_failures (name, generation, position, "
-        "event_type, error, attempts, first_failed_at, last_failed_at, next_attempt_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        "event_type, error, attempts, first_failed_at, last_failed_at, next_attempt_at, "
+        "stopped) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (name, generation, position, event_type, error, attempts, first.isoformat(),
-         now.isoformat(), failure.next_attempt_at.isoformat()))
+         now.isoformat(), failure.next_attempt_at.isoformat(), int(stopped)))
     return failure
 
 

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from domain.application import Recruitment
-from hirelog import store_errors
+from hirelog import metrics, store_errors
+from hirelog.progress import Progress
 from hirelog.tables import Cursor, Tables
 from projections import catalog, failures
 from projections.readmodel import ReadModel
@@ -31,7 +32,7 @@ class Projector:
         self.app, self.models, self.batch_size = app, list(models), batch_size
         self.tables = Tables(app)
         self.woken = threading.Event()
-        app.on_save(lambda _position: self.woken.set())
+        app.on_save(lambda _events: self.woken.set())
         self.applied_total: dict[str, int] = {m.name: 0 for m in self.models}
 
     def read(self, after: int, limit: int | None = None) -> list[tuple[int, Any]]:
@@ -85,8 +86,12 @@ class Projector:
         if failure is not None:
             log.warning("read model %s resumed at position %s after %s failed attempt(s)",
                         model_class.name, failure.position, failure.attempts)
-        self.applied_total[model_class.name] += len(batch)
+        self._count(model_class.name, len(batch))
         return len(batch)
+
+    def _count(self, name: str, applied: int) -> None:
+        self.applied_total[name] += applied
+        metrics.EVENTS_APPLIED.labels(name).inc(applied)
 
     def _isolate(self, model_class: type[ReadModel], generation: int, position: int,
                  batch: Sequence[tuple[int, Any]]) -> int:
@@ -105,17 +110,20 @@ class Projector:
                     failure = failures.record(cursor, model_class.name, generation, at,
                                               type(event).__name__,
                                               failures.error_text(error))
+                metrics.PROJECTOR_FAILURES.labels(model_class.name).inc()
                 log.error("%s; the other read models go on; retry in %.0f s (attempt %s)",
                           failure.describe(), failures.pause(failure.attempts).total_seconds(),
-                          failure.attempts)
+                          failure.attempts, extra={"model": model_class.name, "position": at,
+                                                   "event_type": type(event).__name__})
                 return applied
             position, applied = at, applied + 1
-            self.applied_total[model_class.name] += 1
+            self._count(model_class.name, 1)
         return applied
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.2,
                     on_error: Callable[[BaseException], None] | None = None) -> None:
         pause = 0.5
+        progress = Progress(log, "applied")
         while not stop.is_set():
             try:
                 applied = self.run_once()
@@ -131,7 +139,9 @@ class Projector:
                 pause = min(pause * 2, 10.0)
                 continue
             pause = 0.5
-            if not applied:
+            if applied:
+                progress.add(applied)
+            else:
                 self.woken.wait(idle_wait)
                 self.woken.clear()
 

@@ -13,12 +13,14 @@ from collections.abc import Callable
 
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from domain.application import Recruitment
+from hirelog import metrics, store_errors
+from hirelog.progress import Progress
 from hirelog.settings import Settings
 from hirelog.tables import Tables
-from projections import catalog
+from projections import catalog, failures
 from projections.cloudevents import AGGREGATES, to_message, topic_for
 
 log = logging.getLogger("hirelog.publisher")
@@ -38,7 +40,7 @@ class Publisher:
         self.tables = Tables(app)
         self.producer: KafkaProducer | None = None
         self.woken = threading.Event()
-        app.on_save(lambda _position: self.woken.set())
+        app.on_save(lambda _events: self.woken.set())
         with self.tables.transaction() as cursor:
             catalog.register(cursor, NAME, 1, active=True)
 
@@ -117,28 +119,61 @@ class Publisher:
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.2,
                     on_error: Callable[[BaseException], None] | None = None) -> None:
-        failures = 0
+        attempts, failing = 0, False
+        progress = Progress(log, "published")
         while not stop.is_set():
             try:
                 published = self.publish_once()
-                failures = 0
             except Exception as error:  # the broker, or the database: retry, never give up
-                failures += 1
+                attempts, failing = attempts + 1, True
                 self._drop_producer()
-                delay = min(self.max_backoff, 0.5 * 2 ** min(failures, 10))
+                delay = min(self.max_backoff, 0.5 * 2 ** min(attempts, 10))
                 delay *= random.uniform(0.8, 1.2)
-                log.warning("publishing failed (%s: %s); %s events waiting, retrying in %.1f s",
-                            type(error).__name__, error, self._lag_or_unknown(), delay)
+                permanent = self._record_failure(error)
+                log.log(logging.ERROR if permanent else logging.WARNING,
+                        "publishing failed (%s)%s; %s events waiting, retrying in %.1f s",
+                        failures.error_text(error),
+                        ": it cannot be published as it is, nothing after it is published "
+                        "until that is fixed" if permanent else "", self._lag_or_unknown(),
+                        delay, extra={"lag": self._lag_or_unknown()})
                 if on_error:
                     on_error(error)
                 stop.wait(delay)
                 continue
+            if failing:
+                self._clear_failure()
+                log.warning("publishing resumed after %d failed attempt(s)", attempts)
+                attempts, failing = 0, False
             if published:
-                log.info("published %d events; %d waiting", published, self.lag())
+                metrics.EVENTS_PUBLISHED.inc(published)
+                progress.add(published, lambda: {"lag": self._lag_or_unknown()})
             else:
                 self.woken.wait(idle_wait)
                 self.woken.clear()
         self._drop_producer()
+
+    def _record_failure(self, error: BaseException) -> bool:
+        """Record the failure for every process to see; whether it is permanent (the event
+        at the position cannot be published as it is) rather than passing."""
+        permanent = not _passing(error)
+        metrics.PUBLISHER_FAILURES.labels("permanent" if permanent else "passing").inc()
+        try:
+            position = self.position() + 1
+            found = self.app.recorder.select_notifications(start=position, limit=1)
+            event_type = found[0].topic.rsplit(".", 1)[-1].split(":")[-1] if found else "-"
+            with self.tables.transaction() as cursor:
+                failures.record(cursor, NAME, 1, position, event_type,
+                                failures.error_text(error), stopped=permanent)
+        except Exception:  # the database may be what failed
+            log.debug("could not record the publisher's failure", exc_info=True)
+        return permanent
+
+    def _clear_failure(self) -> None:
+        try:
+            with self.tables.transaction() as cursor:
+                failures.clear(cursor, NAME, 1)
+        except Exception:
+            log.debug("could not clear the publisher's failure", exc_info=True)
 
     def start_thread(self) -> tuple[threading.Thread, threading.Event]:
         stop = threading.Event()
@@ -146,3 +181,16 @@ class Publisher:
                                   daemon=True)
         thread.start()
         return thread, stop
+
+
+def _passing(error: BaseException) -> bool:
+    """A fault that passes by itself (a broker or a database that is down or slow), as
+    opposed to one that fails the same event every time (a message the broker refuses, a
+    bug)."""
+    if store_errors.unavailable(error):
+        return True
+    if isinstance(error, KafkaError):
+        return bool(getattr(error, "retriable", False)) or type(error).__name__ in (
+            "KafkaTimeoutError", "NoBrokersAvailable", "KafkaConnectionError",
+            "NodeNotReadyError", "RequestTimedOutError")
+    return isinstance(error, (TimeoutError, ConnectionError))

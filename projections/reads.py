@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from hirelog.metrics import StoreState
 from hirelog.tables import Cursor, Tables
 from projections import catalog, failures
 from projections.failures import Failure
@@ -55,6 +56,25 @@ class ReadSide:
         """How far the Kafka publisher got, or None where it never ran."""
         with self.tables.transaction(commit=False) as cursor:
             return catalog.position_of(cursor, catalog.PUBLISHER, 1)
+
+    def publisher_failure(self) -> Failure | None:
+        """The Kafka publisher's failure, if its last attempt failed (stopped or retrying)."""
+        with self.tables.transaction(commit=False) as cursor:
+            return failures.current(cursor).get((catalog.PUBLISHER, 1))
+
+    def store_state(self, head: int) -> StoreState:
+        """What /metrics reports of the store: each model's position and whether it is
+        stopped, and the publisher's (None where it never ran)."""
+        with self.tables.transaction(commit=False) as cursor:
+            live = {m.name: catalog.active(cursor, m.name) for m in MODELS}
+            found = failures.current(cursor)
+            published = catalog.position_of(cursor, catalog.PUBLISHER, 1)
+        models = {name: (state[1], (name, state[0]) in found) if state else (0, False)
+                  for name, state in live.items()}
+        publisher_failure = found.get((catalog.PUBLISHER, 1))
+        publisher = None if published is None else (
+            published, bool(publisher_failure and publisher_failure.stopped))
+        return StoreState(head, models, publisher)
 
     def wait_for(self, name: str, position: int, timeout: float) -> bool:
         """True once the model has processed the log up to `position` (within `timeout`).

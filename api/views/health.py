@@ -36,6 +36,7 @@ def readyz() -> object:
         positions = services().reads.positions()
         stopped = services().reads.stopped()
         published = services().reads.publisher_position()
+        publishing = services().reads.publisher_failure()
     except Exception as error:
         if not store_errors.unavailable(error):
             raise
@@ -54,8 +55,14 @@ def readyz() -> object:
     answer: dict[str, Any] = {"status": "ready", "log_head": head, "projections": projections}
     if published is not None:
         answer["publisher"] = {"position": published, "lag": max(0, head - published)}
-    if stopped:
-        reasons = [failure.describe() for failure in stopped.values()]
+        if publishing is not None:
+            answer["publisher"]["stopped" if publishing.stopped else "retrying"] = {
+                "position": publishing.position, "event_type": publishing.event_type,
+                "error": publishing.error, "attempts": publishing.attempts,
+                "since": publishing.first_failed_at.isoformat()}
+    blocked = [*stopped.values(), *([publishing] if publishing and publishing.stopped else [])]
+    if blocked:
+        reasons = [failure.describe() for failure in blocked]
         return problem(503, "not ready: " + "; ".join(reasons), kind="not-ready",
                        headers={"Retry-After": "30"}, reasons=reasons,
                        **{k: v for k, v in answer.items() if k != "status"})

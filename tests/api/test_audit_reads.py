@@ -27,6 +27,7 @@ TO_RECOMMENDED = (
 NO_CANDIDATE_DATA = {"clients.Client", "positions.Position", "reports.funnel_report",
                      "reports.assessments_report", "audit.verify", "audit_reads.candidate_reads",
                      "tokens.Tokens", "tokens.Token", "health.healthz", "health.readyz",
+                     "metrics.prometheus",
                      "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static"}
 
 

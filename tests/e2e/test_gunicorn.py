@@ -1,19 +1,15 @@
-"""The documented production command, `gunicorn 'api:create_app()'` with several workers:
+"""The documented production command, `gunicorn -c python:hirelog.gunicorn_config
+'api:create_app()'` with several workers:
 each worker builds its own application after the fork, and idempotency keys hold across them."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
-from tests.e2e.conftest import Server, free_port
+from tests.e2e.conftest import start_gunicorn, stop
 from tests.e2e.test_server import at_once, interviewed_candidate
 
 pytestmark = pytest.mark.slow
@@ -22,30 +18,12 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 @pytest.fixture
 def gunicorn(settings, tmp_path):
-    port, token = free_port(), secrets.token_urlsafe(24)
-    env = {**os.environ, "DATABASE_URL": settings.database_url,
-           "HIRELOG_ID_KEY": settings.id_key, "HIRELOG_BOOTSTRAP_ADMIN_TOKEN": token}
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [GUNICORN, "--workers", "3", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-             "api:create_app()"], env=env, stdout=out, stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[2])
-    url = f"http://127.0.0.1:{port}"
+    running = start_gunicorn(settings, log, workers=3)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            try:
-                if requests.get(url + "/readyz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        yield Server(url, token, process)
+        yield running
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(running.process)
     assert "Traceback" not in log.read_text()
 
 

@@ -90,7 +90,9 @@ def test_the_settings_scan_finds_what_settings_reads():
     values = {"DATABASE_URL": "sqlite:///x/y.sqlite", "HIRELOG_READ_WAIT_SECONDS": "7",
               "HIRELOG_KAFKA_PARTITIONS": "5", "HIRELOG_KAFKA_REPLICATION_FACTOR": "3",
               "HIRELOG_BOOTSTRAP_ADMIN_TOKEN": "a-random-secret-of-16+",
-              "HIRELOG_DB_LOCK_TIMEOUT": "3", "HIRELOG_DB_CONNECT_TIMEOUT": "4"}
+              "HIRELOG_DB_LOCK_TIMEOUT": "3", "HIRELOG_DB_CONNECT_TIMEOUT": "4",
+              "HIRELOG_RATE_LIMIT": "5/second", "HIRELOG_LOG_FORMAT": "json",
+              "HIRELOG_LOG_LEVEL": "DEBUG", "HIRELOG_METRICS_TOKEN": "a-random-metrics-token"}
     default = Settings.from_env({})
     for name in names:
         assert Settings.from_env({name: values.get(name, "zz")}) != default, name
