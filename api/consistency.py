@@ -1,6 +1,7 @@
 """Read-your-writes for read models: `?min_position=N` waits (boundedly) until the model has
-processed the log up to N, else 503 with Retry-After; every read names its model's position
-in `X-Projection-Position`."""
+processed the log up to N, else 503 with Retry-After (a position past the newest event is a
+422 at once: no command answered it); every read names its model's position in
+`X-Projection-Position`."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ def _position_header(response: Response) -> Response:
 @contextmanager
 def read_model(name: str, min_position: int | None) -> Iterator[View]:
     reads = services().reads
+    if min_position is not None and min_position > (
+            services().recruitment.recorder.max_notification_id() or 0):
+        abort(422, messages={"query": {"min_position": ["Past the newest event of the log."]}})
     try:
         reached = min_position is None or reads.wait_for(
             name, min_position, services().settings.read_wait_seconds)

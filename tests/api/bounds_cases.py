@@ -224,7 +224,7 @@ def at_max_query(schema: ma.Schema) -> dict[str, str]:
     if "version" in params and "as_of" in params:
         del params["version"]
     params.pop("cursor", None)
-    params.pop("min_position", None)  # a position far past the head waits, then 503s
+    params.pop("min_position", None)  # a position past the head is a 422
     return params
 
 

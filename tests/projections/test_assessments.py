@@ -168,4 +168,4 @@ def test_the_assessments_report_over_http_is_scoped_to_a_clients_own(settings, c
         b_only = world.recruiter.get(url, query_string={"position_id": world.position_b})
         assert b_only.get_json()["overall"] == counts(1, abandoned=1)
         beyond = world.recruiter.get(url, query_string={"min_position": world.head() + 1})
-        assert beyond.status_code == 503
+        assert beyond.status_code == 422

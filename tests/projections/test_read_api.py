@@ -286,10 +286,13 @@ def test_min_position_waits_for_a_running_projector(app: Flask, world: World) ->
     assert not thread.is_alive()
 
 
-def test_a_position_beyond_the_log_is_503_even_when_caught_up(app: Flask,
-                                                              world: World) -> None:
-    problem(world.recruiter.get(f"{BASE}/candidates",
-                                query_string={"min_position": log_head(app) + 100}), 503)
+def test_a_position_beyond_the_log_is_422_at_once(app: Flask, world: World) -> None:
+    started = time.monotonic()
+    body = problem(world.recruiter.get(f"{BASE}/candidates",
+                                       query_string={"min_position": log_head(app) + 100}), 422)
+    assert time.monotonic() - started < 1
+    assert body["errors"] == [{"pointer": "/query/min_position",
+                               "detail": "Past the newest event of the log."}]
 
 
 # --- lag on /readyz --------------------------------------------------------------------------

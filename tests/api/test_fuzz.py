@@ -1,0 +1,123 @@
+"""Issue 10, section 7: property-based fuzzing of every operation of the API's own OpenAPI
+document (schemathesis on Hypothesis), with an admin token and a client token, on both
+stores: no 5xx, every error is problem+json, every answer conforms to its documented schema.
+
+Each operation gets valid requests (within the documented bounds) and invalid ones (outside
+them: wrong types, missing fields, values past the bounds); path ids are random, or the ids
+of a small world, so reads find something. Bounded: FUZZ_EXAMPLES cases per operation and
+token and mode; the figures are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from projections.projector import Projector
+from projections.registry import MODELS
+from tests.api.conftest import World
+
+EXAMPLES = int(os.environ.get("HIRELOG_FUZZ_EXAMPLES", "8"))
+PROBLEM = "application/problem+json"
+
+
+def problem_on_every_error(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Every 4xx and 5xx is an RFC 9457 problem: its type, title, status and detail."""
+    if response.status_code < 400:
+        return None
+    found = {k.lower(): v for k, v in response.headers.items()}.get("content-type", [""])
+    content_type = found[0] if isinstance(found, list) else found
+    assert content_type.startswith(PROBLEM), (
+        f"{case.method} {case.formatted_path}: {response.status_code} as {content_type}")
+    body = json.loads(response.content)
+    assert body["status"] == response.status_code
+    assert all(isinstance(body[k], str) and body[k] for k in ("type", "title", "detail"))
+    return True
+
+
+def one_case(token: str, what: str, figures: Counter[str],
+             failures: list[str]) -> Callable[[Any], None]:
+    """Send a case with the token; its answer must pass every check."""
+
+    def send(case: Any) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+        response = case.call()
+        figures[f"{response.status_code // 100}xx"] += 1
+        try:
+            case.validate_response(response, checks=[
+                not_a_server_error, response_schema_conformance, content_type_conformance,
+                problem_on_every_error])
+        except Exception as error:
+            failures.append(f"{what}: {str(error).splitlines()[0][:300]}")
+            raise
+
+    return send
+
+
+def fuzz(app: Flask, world: World) -> Counter[str]:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    ids = {"client_id": world.client_a_id, "position_id": world.position_a,
+           "candidate_id": world.candidate_a}
+    figures: Counter[str] = Counter()
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        known = {name: value for name, value in ids.items()
+                 if "{" + name + "}" in operation.path}
+        for who, token in (("admin", world.admin.token), ("client", world.client_a.token)):
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                for path_parameters in ({}, known) if known else ({},):
+                    strategy = operation.as_strategy(generation_mode=mode,
+                                                     path_parameters=path_parameters or None)
+
+                    run = given(case=strategy)(settings(
+                        max_examples=EXAMPLES, deadline=None, database=None,
+                        phases=[Phase.explicit, Phase.generate],
+                        suppress_health_check=list(HealthCheck))(
+                        one_case(token, f"{who} {mode.value} {operation.label}", figures,
+                                 failures)))
+                    known_failures = len(failures)
+                    try:
+                        run()
+                    except Unsatisfiable:
+                        continue  # nothing invalid can be sent to it (no parameters)
+                    except Exception:
+                        if len(failures) == known_failures:
+                            raise  # not a check that failed: a fault of this test
+
+        figures["operations"] += 1
+    assert failures == [], "\n".join(failures[:20])
+    return figures
+
+
+@pytest.mark.slow
+def test_fuzzing_every_operation_finds_no_5xx_and_only_documented_answers(
+        app: Flask, world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    recruitment = app.extensions["hirelog"].recruitment
+    thread, stop = Projector(recruitment, MODELS).start_thread()  # as `hirelog serve` does
+    try:
+        figures = fuzz(app, world)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert figures["operations"] >= 40
+    assert figures["5xx"] == 0
+    with capsys.disabled():
+        print(f"\nfuzzing: {figures['operations']} operations, "
+              f"{sum(v for k, v in figures.items() if k.endswith('xx'))} requests: "
+              f"{figures['2xx']} 2xx, {figures['4xx']} 4xx, {figures['5xx']} 5xx")
