@@ -93,7 +93,8 @@ def register_unexpected_errors(app: Flask) -> None:
             what = store_errors.describe(cause)
             log.warning("store unavailable: %s (%s)", what, type(cause).__name__)
             metrics.STORE_UNAVAILABLE.inc()
-            return problem(503, f"{what}; nothing was recorded, retry shortly",
+            return problem(503, f"{what}; retry shortly (with the same Idempotency-Key a "
+                                "command is never recorded twice)",
                            kind="store-unavailable", headers={"Retry-After": RETRY_AFTER})
         log.error("unexpected error", exc_info=cause)
         return problem(500, "an unexpected error; it is logged with this request's id",

@@ -190,7 +190,5 @@ def _passing(error: BaseException) -> bool:
     if store_errors.unavailable(error):
         return True
     if isinstance(error, KafkaError):
-        return bool(getattr(error, "retriable", False)) or type(error).__name__ in (
-            "KafkaTimeoutError", "NoBrokersAvailable", "KafkaConnectionError",
-            "NodeNotReadyError", "RequestTimedOutError")
+        return bool(getattr(error, "retriable", False))
     return isinstance(error, (TimeoutError, ConnectionError))

@@ -83,3 +83,13 @@ def memory_app(clock: FakeClock) -> Iterator[Recruitment]:
         Settings(database_url="sqlite:///:memory:", id_key=TEST_ID_KEY), clock=clock)
     yield recruitment
     recruitment.close()
+
+
+@pytest.fixture
+def own_database() -> Iterator[str]:
+    """A PostgreSQL database of the test's own (so that terminating its backends or making it
+    read-only touches nobody else), dropped afterwards."""
+    from tests.postgres import own_database_named
+
+    require_postgres()
+    yield from own_database_named(f"hirelog_own_{uuid.uuid4().hex[:10]}")

@@ -95,9 +95,11 @@ def wait_ready(url: str, process: subprocess.Popen, log: Path, timeout: float = 
 
 
 def start_gunicorn(settings: Settings, log: Path, workers: int = 2,
-                   env: dict[str, str] | None = None, port: int | None = None) -> Server:
-    """The documented production command, with the documented configuration."""
-    port, token = port or free_port(), secrets.token_urlsafe(24)
+                   env: dict[str, str] | None = None, port: int | None = None,
+                   new_session: bool = False, admin_token: str | None = None) -> Server:
+    """The documented production command, with the documented configuration (new_session:
+    in a process group of its own, to be killed whole)."""
+    port, token = port or free_port(), admin_token or secrets.token_urlsafe(24)
     environment = {**os.environ, "DATABASE_URL": settings.database_url,
                    "HIRELOG_ID_KEY": settings.id_key or "e2e",
                    "HIRELOG_BOOTSTRAP_ADMIN_TOKEN": token, **(env or {})}
@@ -106,7 +108,7 @@ def start_gunicorn(settings: Settings, log: Path, workers: int = 2,
         process = subprocess.Popen(
             [GUNICORN, "-c", "python:hirelog.gunicorn_config", "--workers", str(workers),
              "--bind", f"127.0.0.1:{port}", "api:create_app()"], env=environment,
-            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=new_session)
     url = f"http://127.0.0.1:{port}"
     wait_ready(url, process, log)
     return Server(url, token, process)

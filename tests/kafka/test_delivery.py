@@ -37,8 +37,8 @@ from domain.values import Skill
 from hirelog.demo import load_demo
 from hirelog.settings import Settings
 from hirelog.tables import Tables
-from projections.reads import ReadSide
 from projections.publisher import Publisher
+from projections.reads import ReadSide
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.kafka.conftest import Broker, free_port
 from tests.kafka.test_publisher import (

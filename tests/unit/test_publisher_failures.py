@@ -9,8 +9,8 @@ from kafka.errors import (
     KafkaConnectionError,
     KafkaTimeoutError,
     MessageSizeTooLargeError,
-    NoBrokersAvailable,
     NotLeaderForPartitionError,
+    RequestTimedOutError,
     UnsupportedVersionError,
 )
 
@@ -18,7 +18,7 @@ from projections.publisher import _passing
 
 
 @pytest.mark.parametrize("error", [
-    NoBrokersAvailable(), KafkaTimeoutError(), KafkaConnectionError(),
+    RequestTimedOutError(), KafkaTimeoutError(), KafkaConnectionError(),
     NotLeaderForPartitionError(), TimeoutError(), ConnectionRefusedError(),
     OperationalError("the database went away")])
 def test_passing_faults(error: BaseException) -> None:
