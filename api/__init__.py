@@ -10,7 +10,7 @@ from uuid import UUID
 
 from flask import Flask
 
-from api import consistency, headers, idempotent, observe, security, throttle
+from api import consistency, headers, idempotent, observe, security, startup, throttle
 from api.problems import HirelogApi, register_domain_errors, register_unexpected_errors
 from api.representations import STEP_OF_COMMAND
 from api.services import Services
@@ -47,16 +47,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
                 "bearerAuth": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    recruitment = open_recruitment(settings, clock=clock)
-    tables = Tables(recruitment)
-    app.extensions["hirelog"] = Services(
-        settings=settings, recruitment=recruitment,
-        tokens=TokenStore(tables, client_exists=_client_exists(recruitment),
-                          bootstrap_admin_token=settings.bootstrap_admin_token),
-        idempotency=IdempotencyStore(tables), reads=ReadSide(tables),
-        rate_limiter=RateLimiter(settings, tables))
-
-    observe.install(app, recruitment)  # first: it sees every request and the final answer
+    observe.install(app)  # first: it sees every request and the final answer
+    startup.install(app, lambda: build_services(settings, clock))
     headers.install(app, docs_path="/docs", docs_origin=DOCS_CDN)
     api = HirelogApi(app)
     from api.views import (
@@ -86,6 +78,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     register_unexpected_errors(app)
     app.wsgi_app = BodyDeadline(app.wsgi_app, security.MAX_BODY + 1)  # type: ignore[method-assign]
     return app
+
+
+def build_services(settings: Settings, clock: Clock) -> Services:
+    """Everything the views use, on the store prepared first (under the lock)."""
+    recruitment = open_recruitment(settings, clock=clock)
+    tables = Tables(recruitment)
+    observe.count_events_of(recruitment)
+    return Services(
+        settings=settings, recruitment=recruitment,
+        tokens=TokenStore(tables, client_exists=_client_exists(recruitment),
+                          bootstrap_admin_token=settings.bootstrap_admin_token),
+        idempotency=IdempotencyStore(tables), reads=ReadSide(tables),
+        rate_limiter=RateLimiter(settings, tables))
 
 
 def _client_exists(recruitment: Recruitment):

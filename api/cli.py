@@ -117,6 +117,9 @@ def serve(host: str, port: int, threads: int, projector: bool) -> None:
 
     settings = Settings.from_env()
     app = create_app(settings)
+    if app.extensions["hirelog"] is None:
+        raise click.ClickException(f"cannot open {redact(settings.database_url)}: the store "
+                                   "cannot be used (see the log above)")
     if projector:
         Projector(app.extensions["hirelog"].recruitment, MODELS).start_thread()
         click.echo("projector running in this process", err=True)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from api.cli_support import one_line_errors, recruitment
-from hirelog.settings import Settings
+from hirelog.settings import Settings, redact
 
 
 @click.group()
@@ -112,7 +112,11 @@ def token() -> None:
 def token_store() -> Iterator[Any]:
     from api import create_app
 
-    app = create_app(Settings.from_env())
+    settings = Settings.from_env()
+    app = create_app(settings)
+    if app.extensions["hirelog"] is None:
+        raise click.ClickException(f"cannot open {redact(settings.database_url)}: the store "
+                                   "cannot be used (see the log above)")
     try:
         yield app.extensions["hirelog"].tokens
     finally:

@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
 
+from domain.application import Recruitment
 from hirelog import metrics
 
 log = logging.getLogger("hirelog.access")
 
 
-def install(app: Flask, recruitment: object) -> None:
+def install(app: Flask) -> None:
     """Install first: its after-request hook then runs last, and sees the final answer."""
     app.before_request(_start)
     app.after_request(_observe)
-    on_save = getattr(recruitment, "on_save", None)
-    if on_save is not None:
-        on_save(_count_events)
+
+
+def count_events_of(recruitment: Recruitment) -> None:
+    recruitment.on_save(_count_events)
 
 
 def _start() -> None:
@@ -50,7 +53,7 @@ def _observe(response: Response) -> Response:
     return response
 
 
-def _count_events(events: list[object]) -> None:
+def _count_events(events: list[Any]) -> None:
     for event in events:
         aggregate = type(event).__qualname__.split(".")[0].lower()
         metrics.EVENTS_RECORDED.labels(aggregate).inc()

@@ -101,16 +101,24 @@ def prepare(settings: Settings) -> None:
 
 
 def open_recruitment(settings: Settings, clock: Clock = utc_now) -> Recruitment:
-    """The application for this process, on a prepared database (tables are not created here).
-
-    In-memory SQLite has nothing to prepare across processes: it creates its tables itself.
-    """
-    database = settings.database
-    memory = isinstance(database, SQLiteDatabase) and database.is_memory
-    if not memory:
+    """The application for this process, on a database prepared first (under the lock)."""
+    if not _is_memory(settings):
         prepare(settings)
+    return open_unprepared(settings, clock)
+
+
+def open_unprepared(settings: Settings, clock: Clock = utc_now) -> Recruitment:
+    """The application for this process, without touching the database (on PostgreSQL and
+    SQLite files: `prepare` it before use). In-memory SQLite has nothing to prepare across
+    processes: it creates its tables itself."""
+    memory = _is_memory(settings)
     app = Recruitment(eventsourcing_env(settings, create_table=memory),
                       id_key=id_key(settings), clock=clock)
     if memory:
         create_tables(app)
     return app
+
+
+def _is_memory(settings: Settings) -> bool:
+    database = settings.database
+    return isinstance(database, SQLiteDatabase) and database.is_memory

@@ -15,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,36 @@ def test_postgres_unreachable_is_503_and_hirelog_reconnects_by_itself(
         assert_recovers(running)
     finally:
         running.close()
+        proxy.close()
+
+
+@pytest.mark.postgres
+def test_a_process_started_while_postgres_is_unreachable_serves_503_then_works(
+        own_database: str) -> None:
+    """Started with the database out of reach (and its tables never made): alive, every
+    request 503, and the first request once it is back prepares it and is served."""
+    proxy = TcpProxy("127.0.0.1", 5432)
+    proxy.down()
+    settings = dataclasses.replace(postgres_settings_for(own_database, proxy.port),
+                                   db_connect_timeout=1)
+    app = create_app(settings)
+    client = app.test_client()
+    try:
+        assert client.get("/healthz").status_code == 200
+        assert_unavailable(client.get("/readyz"), "could not be used since this process started")
+        body = assert_unavailable(client.post(f"{BASE}/clients", json={"name": "Acme"}),
+                                  "could not be used")
+        assert body["type"].endswith("/store-unavailable")
+        proxy.up()
+        time.sleep(1.1)  # a preparation is tried at most once a second
+        assert client.get("/readyz").status_code == 200  # prepared and served
+        token = new_token(app, "admin")
+        answer = client.post(f"{BASE}/clients", json={"name": "Acme"},
+                             headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 201, answer.get_json()
+    finally:
+        if app.extensions["hirelog"] is not None:
+            app.extensions["hirelog"].close()
         proxy.close()
 
 
