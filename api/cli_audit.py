@@ -17,6 +17,7 @@ from uuid import UUID
 import click
 
 from api.cli_support import one_line_errors, recruitment
+from domain import bounds
 
 
 @click.group()
@@ -101,7 +102,11 @@ def _moment(text: str | None, option: str) -> datetime | None:
     except ValueError:
         raise click.ClickException(f"{option} {text!r} is not an ISO 8601 date or time "
                                    "(e.g. 2026-06-01 or 2026-06-01T09:00:00+02:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    problem = bounds.out_of_range_moment(moment)
+    if problem is not None:
+        raise click.ClickException(f"{option} {text!r} {problem}")
+    return moment
 
 
 @audit.command("export")

@@ -24,7 +24,7 @@ MAX_BODY = 256 * 1024
 MAX_DEPTH = 32  # our deepest request body nests 3 levels
 _SIGNIFICANT = re.compile(rb'["\[\]{}]')
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d{1,10})"\s*$')  # a version (PostgreSQL INTEGER)
 ALL_ROLES = ("admin", "recruiter", "client", "auditor")
 
 

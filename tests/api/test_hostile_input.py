@@ -112,3 +112,12 @@ def test_an_internationalised_address_is_one_mailbox_in_every_form(
     assert_problem(again, 409)
     stored = world.recruiter.get(f"{BASE}/candidates/{made.get_json()['id']}").get_json()
     assert stored["email"] == normalise_email(second)  # the form that is stored
+
+
+@pytest.mark.parametrize("version", ['"' + "9" * 5000 + '"', '"99999999999"', '"-1"'])
+def test_an_if_match_that_is_no_version_is_400(world: World, version: str) -> None:
+    before = log_head(world)
+    answer = world.recruiter.post(f"{BASE}/candidates/{world.candidate_a}/application", {},
+                                  headers={"If-Match": version})
+    assert_problem(answer, 400)
+    assert log_head(world) == before

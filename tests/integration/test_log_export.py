@@ -341,6 +341,9 @@ def test_from_and_to_export_only_events_recorded_between_and_cannot_be_imported(
     assert "--from must be before --to" in error_line(
         cli(settings, "audit", "export", "--out", str(part), "--from", "2026-08-01",
             "--to", "2026-07-01"))
+    assert "must lie between" in error_line(  # past datetime.max once in UTC: refused
+        cli(settings, "audit", "export", "--out", str(part), "--to",
+            "9999-12-31T23:59:59-23:59"))
     assert [json.loads(line) for line in lines[1:-1]] == expected  # a failed export kept it
 
 
