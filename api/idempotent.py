@@ -102,11 +102,10 @@ def _remember(response: Response) -> Response:
     if claim is None or claim.written or response.status_code >= 500:
         return response
     store = services().idempotency
-    if 400 <= response.status_code < 500:
+    if not store.keep(claim, answer_of(response)):  # a racing repeat with the key won
         winner = store.find(claim.token_id, claim.key)
         if winner is not None:
             return _replay(winner, claim.fingerprint)
-    store.keep(claim, answer_of(response))
     return response
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn import http as gunicorn_http
+from gunicorn import sock as gunicorn_sock
 from gunicorn import util as gunicorn_util
 from gunicorn.workers.sync import SyncWorker
 from waitress.channel import HTTPChannel
@@ -95,6 +96,8 @@ class Worker(SyncWorker):
         client.settimeout(READ_TIMEOUT)
         request = None
         try:
+            if self.cfg.is_ssl:
+                client = gunicorn_sock.ssl_wrap_socket(client, self.cfg)
             with Deadline(client, HEAD_DEADLINE) as head:
                 try:
                     request = next(gunicorn_http.get_parser(self.cfg, client, addr))
@@ -106,10 +109,11 @@ class Worker(SyncWorker):
         except (gunicorn_http.errors.NoMoreData, StopIteration):
             pass  # the client went away, or sent nothing more
         except TimeoutError:
-            self.log.info("closed a connection too slow to send its request")
-            _send(client, raw_problem(408, f"the request did not arrive in time (silent for "
-                                           f"{READ_TIMEOUT:.0f} s, or not all there within "
-                                           f"{HEAD_DEADLINE:.0f} s)"))
+            self.log.info("closed a connection too slow to send or read")
+            if request is None:  # still reading it: nothing of an answer was sent
+                _send(client, raw_problem(408, f"the request did not arrive in time (silent "
+                                               f"for {READ_TIMEOUT:.0f} s, or not all there "
+                                               f"within {HEAD_DEADLINE:.0f} s)"))
         except OSError as error:
             if error.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
                 self.log.warning("socket error: %s", error)
@@ -119,29 +123,41 @@ class Worker(SyncWorker):
             gunicorn_util.close_graceful(client)
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """Answer with a problem that says what was wrong, never what was sent (a header line
+        or a request line may hold a token or an email)."""
         status, detail = _gunicorn_status(exc)
         if status >= 500:
-            self.log.error("error handling a request outside the application",
-                           exc_info=exc)
+            self.log.error("error handling a request outside the application: %s",
+                           type(exc).__name__)
         else:
-            self.log.info("refused a malformed request: %s", detail)
+            self.log.info("refused a malformed request: %s", type(exc).__name__)
         _send(client, raw_problem(status, detail))
 
 
+_GUNICORN_ERRORS: list[tuple[str, int, str]] = [
+    ("LimitRequestLine", 414, "the request line is longer than 8190 bytes"),
+    ("LimitRequestHeaders", 431, "too many request headers, or one too long"),
+    ("UnsupportedTransferCoding", 501, "this transfer coding is not supported"),
+    ("ExpectationFailed", 417, "this Expect header cannot be met"),
+    ("ForbiddenProxyRequest", 403, "proxy requests from this address are not allowed"),
+    ("InvalidRequestLine", 400, "the request line is not valid HTTP"),
+    ("InvalidRequestMethod", 400, "the request method is not valid"),
+    ("InvalidHTTPVersion", 400, "the HTTP version is not valid"),
+    ("InvalidHeaderName", 400, "a header name is not valid"),
+    ("InvalidHeader", 400, "a header is not valid"),
+    ("ObsoleteFolding", 400, "a header is folded over several lines"),
+    ("InvalidProxyLine", 400, "the PROXY line is not valid"),
+    ("InvalidSchemeHeaders", 400, "the scheme headers contradict each other"),
+    ("InvalidChunkSize", 400, "a chunk size of the body is not valid"),
+    ("ChunkMissingTerminator", 400, "a chunk of the body is not terminated"),
+    ("InvalidChunkExtension", 400, "a chunk extension of the body is not valid")]
+
+
 def _gunicorn_status(exc: BaseException) -> tuple[int, str]:
-    errors = gunicorn_http.errors
-    known: list[tuple[str, int]] = [
-        ("LimitRequestLine", 414), ("LimitRequestHeaders", 431),
-        ("UnsupportedTransferCoding", 501), ("ExpectationFailed", 417),
-        ("ForbiddenProxyRequest", 403), ("InvalidRequestLine", 400),
-        ("InvalidRequestMethod", 400), ("InvalidHTTPVersion", 400), ("InvalidHeader", 400),
-        ("InvalidHeaderName", 400), ("ObsoleteFolding", 400), ("InvalidProxyLine", 400),
-        ("InvalidSchemeHeaders", 400), ("InvalidChunkSize", 400),
-        ("ChunkMissingTerminator", 400), ("InvalidChunkExtension", 400)]
-    for name, status in known:
-        kind = getattr(errors, name, None)
+    for name, status, detail in _GUNICORN_ERRORS:
+        kind = getattr(gunicorn_http.errors, name, None)
         if kind is not None and isinstance(exc, kind):
-            return status, f"{http.HTTPStatus(status).phrase}: {str(exc)[:200]}"
+            return status, detail
     return 500, "an unexpected error before the application; it is logged"
 
 

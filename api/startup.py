@@ -48,12 +48,15 @@ class _Waiting:
         extensions = current_app.extensions
         if extensions["hirelog"] is not None or request.path == "/healthz":
             return None
-        with self.lock:
-            if extensions["hirelog"] is None and time.monotonic() - self.last_try >= 1.0:
-                self.last_try = time.monotonic()
-                extensions["hirelog"] = _try(self.build)
-                if extensions["hirelog"] is not None:
-                    log.warning("the store can be used: serving")
+        if self.lock.acquire(blocking=False):  # one request tries; the others answer at once
+            try:
+                if extensions["hirelog"] is None and time.monotonic() - self.last_try >= 1.0:
+                    self.last_try = time.monotonic()
+                    extensions["hirelog"] = _try(self.build)
+                    if extensions["hirelog"] is not None:
+                        log.warning("the store can be used: serving")
+            finally:
+                self.lock.release()
         if extensions["hirelog"] is not None:
             return None
         return problem(503, "the store could not be used since this process started; retry "

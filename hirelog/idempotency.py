@@ -118,8 +118,9 @@ class IdempotencyStore:
         return Found(row["fingerprint"],
                      Answer(row["status"], json.loads(row["headers"]), row["body"]))
 
-    def keep(self, once: Once, answer: Answer) -> None:
-        """Keep an answer that recorded nothing (a 4xx); a winner's answer stays."""
+    def keep(self, once: Once, answer: Answer) -> bool:
+        """Keep an answer that recorded nothing (a 4xx); False if another request with the
+        key was answered first (its answer stays)."""
         now = datetime.now(UTC)
         with self.tables.transaction() as cursor:
             if random.random() < 0.01:  # now and then, forget expired keys
@@ -128,7 +129,7 @@ class IdempotencyStore:
             cursor.execute("DELETE FROM {schema}.hirelog_idempotency_keys WHERE token_id = %s"
                            " AND idempotency_key = %s AND (created_at < %s OR status IS NULL)",
                            (once.token_id, once.key, (now - KEEP_FOR).isoformat()))
-            _insert(cursor, once, answer, now)
+            return _insert(cursor, once, answer, now)
 
 
 def replayed_headers(answer: Answer) -> dict[str, Any]:

@@ -8,8 +8,9 @@ counts the hit and returns the count. Where the counts live:
   counting never takes the event log's write lock or waits for its fsync;
 - in-memory SQLite (tests, one process): an in-memory database of its own.
 
-If the counts cannot be written, the request is let through (a broken counter must not stop
-the API) and a warning is logged.
+If the counts cannot be written, requests are let through uncounted for PAUSE seconds (a
+broken counter must not stop the API, nor cost a failing write on every request) and a
+warning is logged.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hirelog.settings import PostgresDatabase, Settings
 from hirelog.tables import Tables
 
 log = logging.getLogger("hirelog.rate_limits")
+PAUSE = 5.0  # seconds requests are let through uncounted after the counts could not be written
 
 COLUMNS = ("token_id TEXT NOT NULL, period INTEGER NOT NULL, window_start BIGINT NOT NULL, "
            "hits INTEGER NOT NULL, PRIMARY KEY (token_id, period)")
@@ -34,9 +36,11 @@ DDL = (f"CREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.hirelog_rate_limits ({CO
 UPSERT = (
     "INSERT INTO {table} (token_id, period, window_start, hits) VALUES ({p}, {p}, {p}, 1) "
     "ON CONFLICT (token_id, period) DO UPDATE SET "
-    "hits = CASE WHEN {table}.window_start = excluded.window_start "
-    "THEN {table}.hits + 1 ELSE 1 END, window_start = excluded.window_start "
-    "RETURNING hits")
+    "hits = CASE WHEN excluded.window_start > {table}.window_start "
+    "THEN 1 ELSE {table}.hits + 1 END, "
+    "window_start = CASE WHEN excluded.window_start > {table}.window_start "
+    "THEN excluded.window_start ELSE {table}.window_start END "
+    "RETURNING hits")  # a window never moves back (clocks of several hosts may differ)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class RateLimiter:
         database = settings.database
         self.postgres = isinstance(database, PostgresDatabase)
         self._local = threading.local()
+        self._paused_until = 0.0
         if self.postgres:
             self.table = f'"{database.schema}".hirelog_rate_limits'
         else:
@@ -87,15 +92,16 @@ class RateLimiter:
     def hit(self, token_id: str, now: float | None = None) -> Decision | None:
         """Count one request of the token against every rule; None when limits are off or
         the counts cannot be written (let through)."""
-        if not self.rules:
+        if not self.rules or time.monotonic() < self._paused_until:
             return None
         now = time.time() if now is None else now
         try:
             counts = [(amount, period, self._count(token_id, period, now))
                       for amount, period in self.rules]
         except Exception as error:
-            log.warning("rate limit counts cannot be written (%s); request let through",
-                        type(error).__name__)
+            self._paused_until = time.monotonic() + PAUSE
+            log.warning("rate limit counts cannot be written (%s); requests let through for "
+                        "%.0f s", type(error).__name__, PAUSE)
             return None
         exceeded = [(amount, period) for amount, period, hits in counts if hits > amount]
         tightest = min(counts, key=lambda c: c[0] - c[2])

@@ -34,6 +34,15 @@ _SQLITE_STORE_CODES = {
 }
 
 
+# PostgreSQL SQLSTATEs that say the database cannot be used now (not a fault of the data or
+# of the statement): connection exceptions, insufficient resources (disk full, too many
+# connections), operator intervention (terminated, shutting down, statement timeout),
+# system errors (I/O), a lock not had in time, transactions to retry, a read-only database,
+# an idle transaction ended by the server.
+_POSTGRES_STORE_CLASSES = ("08", "53", "57", "58")
+_POSTGRES_STORE_STATES = {"55P03", "40001", "40P01", "25006", "25P03"}
+
+
 class DatabaseFileReplaced(es.OperationalError):
     """The SQLite file at the configured path is not the file this process opened."""
 
@@ -58,8 +67,10 @@ def unavailable(error: BaseException) -> bool:
             return isinstance(driver, (sqlite3.OperationalError, sqlite3.InterfaceError))
         return code & 0xFF in _SQLITE_STORE_CODES
     if isinstance(driver, psycopg.Error):
-        return isinstance(driver, (psycopg.OperationalError, psycopg.InterfaceError,
-                                   psycopg.InternalError)) or type(driver) is psycopg.DatabaseError
+        state = driver.sqlstate
+        if state is None:  # raised by the client: the connection, or the pool
+            return isinstance(driver, (psycopg.OperationalError, psycopg.InterfaceError))
+        return state.startswith(_POSTGRES_STORE_CLASSES) or state in _POSTGRES_STORE_STATES
     return isinstance(error, (es.OperationalError, es.InterfaceError))
 
 

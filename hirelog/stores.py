@@ -15,6 +15,7 @@ hirelog/storage.py names these factories in PERSISTENCE_MODULE.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +28,8 @@ from eventsourcing import sqlite as es_sqlite
 from hirelog import store_errors
 from hirelog.store_errors import DatabaseFileReplaced
 from hirelog.tables import Cursor, Dialect
+
+PROBE_EVERY = 0.5  # seconds: how stale "the database is read-only" may be when it no longer is
 
 
 class DiscardingSQLitePool(es_sqlite.SQLiteConnectionPool):
@@ -140,12 +143,18 @@ class CheckedPostgresDatastore(es_postgres.PostgresDatastore):
             raise
 
     def _new_session_read_only(self) -> bool:
+        """Whether a new session would be read-only too (asked at most every PROBE_EVERY)."""
+        known = getattr(self, "_probed", None)
+        if known is not None and time.monotonic() - known[0] < PROBE_EVERY:
+            return bool(known[1])
         kwargs = {k: v for k, v in self.pool.kwargs.items() if k != "row_factory"}
         try:
             with psycopg.connect(**kwargs, connect_timeout=5) as probe:
-                return _read_only_session(probe)
+                read_only = _read_only_session(probe)
         except psycopg.Error:
-            return True  # cannot tell: keep the session we have
+            read_only = True  # cannot tell: keep the session we have
+        self._probed = (time.monotonic(), read_only)
+        return read_only
 
 
 def _read_only_session(connection: psycopg.Connection[Any]) -> bool:
@@ -156,16 +165,27 @@ def _read_only_session(connection: psycopg.Connection[Any]) -> bool:
     return "on" in (status("default_transaction_read_only"), status("in_hot_standby"))
 
 
+_APP = es_postgres.PostgresApplicationRecorder
+_AGGREGATE = es_postgres.PostgresAggregateRecorder
+
+
 class AnsweringPostgresRecorder(es_postgres.PostgresApplicationRecorder):
     """Writes an idempotency key's answer in the transaction of the events it answers
     (without the pipeline eventsourcing uses otherwise: an error there would not roll the
-    transaction back)."""
+    transaction back).
+
+    Without eventsourcing's retries either (ten attempts 0.2 s apart on OperationalError): a
+    lock wait or a pool timeout would take ten times its bound before the 503, and an insert
+    whose commit was lost with its connection would be sent again. A store that cannot be used
+    answers at once; the client retries, with its Idempotency-Key."""
 
     def insert_events(self, stored_events: Sequence[Any],
                       **kwargs: Any) -> Sequence[int] | None:
+        if self.datastore.enable_db_functions:
+            raise NotImplementedError("hirelog writes answers with the events in SQL of its own")
         answer = kwargs.get("answer")
-        if answer is None or not stored_events or self.datastore.enable_db_functions:
-            return super().insert_events(stored_events, **kwargs)
+        if answer is None or not stored_events:
+            return _APP.insert_events.__wrapped__(self, stored_events, **kwargs)  # type: ignore[attr-defined,no-any-return]
         with self.datastore.get_connection() as conn, conn.transaction(), \
                 conn.cursor() as curs:
             self._insert_events(curs, stored_events, **kwargs)
@@ -174,6 +194,15 @@ class AnsweringPostgresRecorder(es_postgres.PostgresApplicationRecorder):
             assert ids
             answer.write(Cursor(Dialect(self.datastore), curs), position=ids[-1])
         return ids
+
+    def select_events(self, *args: Any, **kwargs: Any) -> Any:
+        return _AGGREGATE.select_events.__wrapped__(self, *args, **kwargs)  # type: ignore[attr-defined]
+
+    def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+        return _APP.select_notifications.__wrapped__(self, *args, **kwargs)  # type: ignore[attr-defined]
+
+    def max_notification_id(self) -> int | None:
+        return _APP.max_notification_id.__wrapped__(self)  # type: ignore[attr-defined,no-any-return]
 
 
 class PostgresStore(es_postgres.PostgresFactory):

@@ -8,6 +8,7 @@ The error kept is its type and the first line of its message, at most 300 charac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,12 +58,20 @@ class Failure:
 
 
 def error_text(error: BaseException) -> str:
-    """The error's type and the first line of its message (a store that cannot be used: what
-    is wrong with it), at most 300 characters."""
+    """The error's type and the first line of its message with every quoted part blanked
+    (messages quote the values at fault, which may be personal data), at most 300 characters;
+    for a store that cannot be used, what is wrong with it."""
     if store_errors.unavailable(error):
         return f"{type(error).__name__}: {store_errors.describe(error)}"[:300]
     first_line = (str(error).strip().splitlines() or [""])[0]
-    return f"{type(error).__name__}: {first_line}"[:300]
+    return f"{type(error).__name__}: {_QUOTED.sub(_blank, first_line)}"[:300]
+
+
+_QUOTED = re.compile(r"""'[^']*'|"[^"]*"|«[^»]*»""")
+
+
+def _blank(found: re.Match[str]) -> str:
+    return found.group()[0] + "…" + found.group()[-1]
 
 
 def pause(attempts: int) -> timedelta:

@@ -36,10 +36,19 @@ class Projector:
         self.applied_total: dict[str, int] = {m.name: 0 for m in self.models}
 
     def read(self, after: int, limit: int | None = None) -> list[tuple[int, Any]]:
-        """(position, domain event) pairs after a position, in log order."""
+        """(position, domain event) pairs after a position, in log order, up to the first
+        event that cannot be decoded (Undecodable when it is the first)."""
         notifications = self.app.recorder.select_notifications(
             start=after + 1, limit=limit or self.batch_size)
-        return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+        events: list[tuple[int, Any]] = []
+        for notification in notifications:
+            try:
+                events.append((notification.id, self.app.mapper.to_domain_event(notification)))
+            except Exception as error:
+                if events:
+                    break  # the next read starts there, and raises
+                raise Undecodable(notification.id, notification.topic, error) from error
+        return events
 
     def apply_batch(self, model_class: type[ReadModel], generation: int, read_from: int,
                     batch: Sequence[tuple[int, Any]], clear_failure: bool = False) -> bool:
@@ -63,7 +72,14 @@ class Projector:
                if state is not None and failures.is_due(stopped.get((m.name, state[0])))}
         if not due:
             return 0
-        events = self.read(min(position for (_, position), _ in due.values()))
+        start = min(position for (_, position), _ in due.values())
+        try:
+            events = self.read(start)
+        except Undecodable as undecodable:
+            self._stop_at_undecodable(undecodable, {
+                m: generation for m, ((generation, position), _) in due.items()
+                if position == start})
+            return 0
         applied = 0
         for model_class, ((generation, position), failure) in due.items():
             batch = [(p, e) for p, e in events if p > position]
@@ -82,7 +98,8 @@ class Projector:
         except Exception as error:
             if store_errors.unavailable(error):
                 raise
-            return self._isolate(model_class, generation, position, batch)
+            return self._isolate(model_class, generation, position, batch,
+                                 failure is not None)
         if failure is not None:
             log.warning("read model %s resumed at position %s after %s failed attempt(s)",
                         model_class.name, failure.position, failure.attempts)
@@ -93,14 +110,28 @@ class Projector:
         self.applied_total[name] += applied
         metrics.EVENTS_APPLIED.labels(name).inc(applied)
 
+    def _stop_at_undecodable(self, undecodable: Undecodable,
+                             stopped: dict[type[ReadModel], int]) -> None:
+        """An event no model can read stops every model that has reached it."""
+        with self.tables.transaction() as cursor:
+            for model_class, generation in stopped.items():
+                failure = failures.record(cursor, model_class.name, generation,
+                                          undecodable.position, undecodable.event_type,
+                                          failures.error_text(undecodable.cause))
+                metrics.PROJECTOR_FAILURES.labels(model_class.name).inc()
+                log.error("%s (it cannot be decoded); retry in %.0f s", failure.describe(),
+                          failures.pause(failure.attempts).total_seconds())
+
     def _isolate(self, model_class: type[ReadModel], generation: int, position: int,
-                 batch: Sequence[tuple[int, Any]]) -> int:
+                 batch: Sequence[tuple[int, Any]], failing: bool) -> int:
         """Apply the batch one event at a time up to the event that fails, and stop the model
         there (recorded for every process to see)."""
         applied = 0
         for at, event in batch:
             try:
-                self.apply_batch(model_class, generation, position, [(at, event)])
+                self.apply_batch(model_class, generation, position, [(at, event)],
+                                 clear_failure=failing)
+                failing = False
             except _Moved:
                 return applied
             except Exception as error:
@@ -161,6 +192,15 @@ def apply_in(cursor: Cursor, model_class: type[ReadModel], generation: int, read
         raise _Moved
     for position, event in batch:
         model.apply(cursor, event, position)
+
+
+class Undecodable(Exception):
+    """The event at `position` cannot be decoded into a domain event."""
+
+    def __init__(self, position: int, topic: str, cause: BaseException) -> None:
+        super().__init__(f"the event at position {position} ({topic}) cannot be decoded")
+        self.position, self.cause = position, cause
+        self.event_type = topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
 
 
 class _Moved(Exception):

@@ -119,7 +119,7 @@ class Publisher:
 
     def run_forever(self, stop: threading.Event, idle_wait: float = 0.2,
                     on_error: Callable[[BaseException], None] | None = None) -> None:
-        attempts, failing = 0, False
+        attempts, failing = 0, True  # a failure an earlier run left is cleared once it works
         progress = Progress(log, "published")
         while not stop.is_set():
             try:
@@ -142,7 +142,8 @@ class Publisher:
                 continue
             if failing:
                 self._clear_failure()
-                log.warning("publishing resumed after %d failed attempt(s)", attempts)
+                if attempts:
+                    log.warning("publishing resumed after %d failed attempt(s)", attempts)
                 attempts, failing = 0, False
             if published:
                 metrics.EVENTS_PUBLISHED.inc(published)

@@ -10,7 +10,7 @@ from domain.application import Recruitment
 from hirelog import store_errors
 from hirelog.tables import Tables
 from projections import catalog, failures
-from projections.projector import Projector, apply_in
+from projections.projector import Projector, Undecodable, apply_in
 from projections.readmodel import ReadModel
 
 Progress = Callable[[int, int], None]  # (position reached, head of the log)
@@ -31,7 +31,7 @@ def catch_up(app: Recruitment, model_class: type[ReadModel], generation: int,
     projector = Projector(app, [model_class], batch_size=batch_size)
     with projector.tables.transaction(commit=False) as cursor:
         position = catalog.position_of(cursor, model_class.name, generation) or 0
-    while batch := projector.read(position):
+    while batch := _read(projector, model_class, position):
         try:
             projector.apply_batch(model_class, generation, position, batch)
         except Exception as error:
@@ -43,6 +43,15 @@ def catch_up(app: Recruitment, model_class: type[ReadModel], generation: int,
         if progress:
             progress(position, app.recorder.max_notification_id() or position)
     return position
+
+
+def _read(projector: Projector, model_class: type[ReadModel],
+          position: int) -> list[tuple[int, Any]]:
+    try:
+        return projector.read(position)
+    except Undecodable as undecodable:
+        raise CannotApply(model_class.name, (undecodable.position, undecodable.event_type),
+                          failures.error_text(undecodable.cause)) from undecodable
 
 
 class CannotApply(Exception):
@@ -92,7 +101,7 @@ def switch(app: Recruitment, tables: Tables, model_class: type[ReadModel],
         live = catalog.active(cursor, name)
         position = catalog.position_of(cursor, name, generation) or 0
         target = live[1] if live else 0
-        while position < target and (batch := projector.read(position)):
+        while position < target and (batch := _read(projector, model_class, position)):
             apply_in(cursor, model_class, generation, position, batch)
             position = batch[-1][0]
         catalog.activate(cursor, name, generation)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -93,3 +94,24 @@ def own_database() -> Iterator[str]:
 
     require_postgres()
     yield from own_database_named(f"hirelog_own_{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Record a scenario's figures; they are printed at the end of the run (also from the
+    workers of pytest-xdist, which report them with the test)."""
+
+    def record(scenario: str, text: str) -> None:
+        request.node.user_properties.append(("figures", f"{scenario}: {text}"))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = [value for report in terminalreporter.stats.get("passed", [])
+             if report.when == "call"
+             for name, value in report.user_properties if name == "figures"]
+    if lines:
+        terminalreporter.section("figures of the reliability scenarios")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -34,7 +34,8 @@ def prometheus() -> Response:
     wanted = services().settings.metrics_token
     if wanted is not None:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), wanted):
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode("utf-8", "surrogateescape"), wanted.encode()):
             return problem(401, "this endpoint needs HIRELOG_METRICS_TOKEN as a bearer token",
                            kind="unauthorized",
                            headers={"WWW-Authenticate": 'Bearer realm="hirelog-metrics"'})

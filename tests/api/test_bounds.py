@@ -11,6 +11,7 @@ whole log and every read model must have reached the head, on SQLite and on Post
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -154,7 +155,8 @@ def journey(app: Flask, client: Any) -> Journey:
     return Journey(app, Api(client, new_token(app, "admin")))
 
 
-def test_every_command_at_its_bounds_is_stored_and_projected(journey: Journey) -> None:
+def test_every_command_at_its_bounds_is_stored_and_projected(
+        journey: Journey, figures: Callable[[str, str], None]) -> None:
     send = journey.send
     client = send("/clients", ClientCreateSchema, {"name": long_text(200, "client")}, 201)
     skills = [{"name": name, "weight": 5, "required": True} for name in skill_names(50)]
@@ -205,6 +207,10 @@ def test_every_command_at_its_bounds_is_stored_and_projected(journey: Journey) -
     send("/tokens", TokenCreateSchema, {"name": long_text(200, "token"), "role": "client",
                                         "client_id": client["id"]}, 201)
     assert journey.refusals > 300
+    store = journey.app.extensions["hirelog"].settings.database_url.split(":")[0]
+    figures(f"bounds, {store}", f"{journey.refusals} values past their bounds refused (422 "
+                                f"naming the field, nothing recorded); {journey.head()} events "
+                                "at the bounds recorded and projected")
 
     # the projector applies everything, and every read model reaches the head
     project_all(journey.recruitment)

@@ -107,17 +107,18 @@ def fuzz(app: Flask, world: World) -> Counter[str]:
 
 @pytest.mark.slow
 def test_fuzzing_every_operation_finds_no_5xx_and_only_documented_answers(
-        app: Flask, world: World, capsys: pytest.CaptureFixture[str]) -> None:
+        app: Flask, world: World, figures: Callable[[str, str], None]) -> None:
     recruitment = app.extensions["hirelog"].recruitment
     thread, stop = Projector(recruitment, MODELS).start_thread()  # as `hirelog serve` does
     try:
-        figures = fuzz(app, world)
+        counted = fuzz(app, world)
     finally:
         stop.set()
         thread.join(timeout=10)
-    assert figures["operations"] >= 40
-    assert figures["5xx"] == 0
-    with capsys.disabled():
-        print(f"\nfuzzing: {figures['operations']} operations, "
-              f"{sum(v for k, v in figures.items() if k.endswith('xx'))} requests: "
-              f"{figures['2xx']} 2xx, {figures['4xx']} 4xx, {figures['5xx']} 5xx")
+    assert counted["operations"] >= 40
+    assert counted["5xx"] == 0
+    store = app.extensions["hirelog"].settings.database_url.split(":")[0]
+    figures(f"fuzzing, {store}",
+            f"{counted['operations']} operations, "
+            f"{sum(v for k, v in counted.items() if k.endswith('xx'))} requests: "
+            f"{counted['2xx']} 2xx, {counted['4xx']} 4xx, {counted['5xx']} 5xx")

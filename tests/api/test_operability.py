@@ -165,5 +165,7 @@ def test_metrics_can_ask_for_a_token(settings: Settings, clock: FakeClock) -> No
     client = app.test_client()
     assert_problem(client.get("/metrics"), 401)
     assert_problem(client.get("/metrics", headers={"Authorization": "Bearer wrong"}), 401)
+    assert_problem(client.get("/metrics", headers={"Authorization": "Bearer \u00e9t\u00e9"}),
+                   401)
     scrape(app, {"Authorization": "Bearer metrics-secret-0123456789"})
     app.extensions["hirelog"].close()

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from click.testing import CliRunner
+from eventsourcing.utils import register_topic
 from flask import Flask
 
 from api.cli import main
 from domain.application import Recruitment
 from domain.base import Stamp
+from domain.client import Client
 from domain.position import Position
 from domain.values import Skill
 from hirelog.settings import Settings
@@ -175,3 +177,33 @@ def test_projections_retry_makes_stopped_models_due(app: Flask, world: World,
     assert failures.is_due(stopped(recruitment)[("candidates", failure.generation)])
     unknown = CliRunner().invoke(main, ["projections", "retry", "nope"], env=env)
     assert unknown.exit_code == 1 and "no read model 'nope'" in unknown.output
+
+
+def test_an_event_no_model_can_decode_stops_them_all_until_its_topic_is_registered(
+        app: Flask, world: World) -> None:
+    """A log written by an event class since renamed without register_topic: every model
+    stops at the event (visibly), and registering the old topic, the documented fix, lets
+    them all go on."""
+    recruitment = app.extensions["hirelog"].recruitment
+    project_all(recruitment)
+    created = world.recruiter.post(f"{BASE}/clients", {"name": "Renamed"}).get_json()
+    old_topic = f"hirelog_gone_{uuid4().hex}.events:Client.Registered"
+    recorder = recruitment.recorder
+    tables = Tables(recruitment)
+    originator = UUID(created["id"])
+    with tables.transaction() as cursor:
+        cursor.execute(f"UPDATE {{schema}}.{recorder.events_table_name} SET topic = %s "
+                       "WHERE originator_id = %s",
+                       (old_topic, originator if tables.is_postgres else originator.hex))
+    project_all(recruitment)
+    stopped_now = stopped(recruitment)
+    assert {name for name, _ in stopped_now} == {m.name for m in MODELS}
+    assert all(f.position == created["position"] and f.event_type == "Registered"
+               for f in stopped_now.values())
+    assert_problem(app.test_client().get("/readyz"), 503)
+
+    register_topic(old_topic, Client.Registered)  # the fix: the old name, registered
+    make_due(recruitment)
+    project_all(recruitment)
+    assert stopped(recruitment) == {}
+    assert set(live(recruitment).values()) == {recruitment.recorder.max_notification_id()}

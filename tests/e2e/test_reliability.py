@@ -18,7 +18,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,11 +65,6 @@ def assert_every_2xx_is_one_event(settings: Settings, before: int, tally: Tally)
     return len(events)
 
 
-def print_figures(capsys: pytest.CaptureFixture[str], scenario: str, text: str) -> None:
-    with capsys.disabled():
-        print(f"\nreliability, {scenario}: {text}")
-
-
 @pytest.fixture
 def projector(settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen]:
     env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": settings.database_url,
@@ -93,7 +88,7 @@ def wait_caught_up(server: Server, timeout: float = 60) -> None:
 
 def test_32_clients_drive_whole_flows_with_no_5xx_and_one_event_per_2xx(
         settings: Settings, tmp_path: Path, projector: subprocess.Popen,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        figures: Callable[[str, str], None]) -> None:
     server = start_gunicorn(settings, tmp_path / "gunicorn.log", workers=2)
     try:
         tokens = new_tokens(server.url, server.admin_token, 32)
@@ -111,13 +106,13 @@ def test_32_clients_drive_whole_flows_with_no_5xx_and_one_event_per_2xx(
         assert_live_equals_clean_rebuild(app)
     finally:
         app.close()
-    print_figures(capsys, f"32 clients, {settings.database_url.split(':')[0]}",
+    figures(f"reliability, 32 clients, {settings.database_url.split(':')[0]}",
                   f"{tally.summary()}; {events} events in {elapsed:.1f} s "
                   f"({sum(tally.statuses.values()) / elapsed:.0f} requests/s)")
 
 
 def test_sigkill_mid_load_loses_nothing_acknowledged_and_records_nothing_twice(
-        settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        settings: Settings, tmp_path: Path, figures: Callable[[str, str], None]) -> None:
     log, port = tmp_path / "gunicorn.log", free_port()
     server = start_gunicorn(settings, log, workers=2, port=port, new_session=True)
     tokens = new_tokens(server.url, server.admin_token, 16)
@@ -154,7 +149,7 @@ def test_sigkill_mid_load_loses_nothing_acknowledged_and_records_nothing_twice(
     finally:
         stop(server.process)
     assert kills, "the load ended before the first kill"
-    print_figures(capsys, f"SIGKILL mid-load, {settings.database_url.split(':')[0]}",
+    figures(f"reliability, SIGKILL mid-load, {settings.database_url.split(':')[0]}",
                   f"{len(kills)} kills (after {', '.join(map(str, kills))} answers), ready "
                   f"again in {', '.join(f'{r:.1f}' for r in recoveries)} s; "
                   f"{tally.summary()}; {events} events")
@@ -162,7 +157,7 @@ def test_sigkill_mid_load_loses_nothing_acknowledged_and_records_nothing_twice(
 
 @pytest.mark.postgres
 def test_postgres_backends_terminated_mid_load_answer_only_2xx_or_503_and_recover(
-        own_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        own_database: str, tmp_path: Path, figures: Callable[[str, str], None]) -> None:
     settings = postgres_settings_for(own_database)
     server = start_gunicorn(settings, tmp_path / "gunicorn.log", workers=2)
     try:
@@ -186,6 +181,6 @@ def test_postgres_backends_terminated_mid_load_answer_only_2xx_or_503_and_recove
         events = assert_every_2xx_is_one_event(settings, before, tally)
     finally:
         stop(server.process)
-    print_figures(capsys, "PostgreSQL backends terminated",
+    figures("reliability, PostgreSQL backends terminated",
                   f"{terminations} terminations; {tally.summary()}; {events} events; the "
                   f"flows finished {recovered:.1f} s after the last termination")

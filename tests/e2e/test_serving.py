@@ -94,6 +94,10 @@ def test_gunicorn_errors_logs_limits_and_figures(gunicorn: Any) -> None:
     assert_raw_problem(raw(server.url, b"GET / HTTP/1.1\r\n" + b"X-A: b\r\n" * 200 + b"\r\n"),
                        431)
     assert_raw_problem(raw(server.url, b"NOT HTTP AT ALL\r\n\r\n"), 400)
+    leaky = raw(server.url, b"GET /?q=zoe.leak@example.com HTTP/1.1\r\n"
+                            b"Authorization Bearer hl_leaked_secret\r\n\r\n")
+    assert_raw_problem(leaky, 400)
+    assert b"leak" not in leaky[2]  # the answer says what was wrong, not what was sent
 
     # slow and silent bodies: answered 408 and the worker freed, while others are served
     started = time.monotonic()
@@ -161,7 +165,8 @@ def test_gunicorn_errors_logs_limits_and_figures(gunicorn: Any) -> None:
     assert mine[0]["status"] == 201 and mine[0]["duration_ms"] > 0 and mine[0]["token_id"]
     assert {"time", "level", "logger", "message"} <= set(mine[0])
     text = log.read_text()
-    for secret in (server.admin_token, token, "Zoe Secret", "zoe.secret"):
+    for secret in (server.admin_token, token, "Zoe Secret", "zoe.secret", "hl_leaked_secret",
+                   "zoe.leak"):
         assert secret not in text, secret
     assert "Traceback" not in text
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 
@@ -28,6 +29,7 @@ from domain.application import Recruitment
 from hirelog import store_errors
 from hirelog.settings import Settings
 from hirelog.storage import eventsourcing_env, id_key, open_recruitment
+from hirelog.stores import PROBE_EVERY
 from tests.api.conftest import Api, assert_problem, new_token
 from tests.conftest import TEST_ID_KEY
 from tests.fakes import by
@@ -247,6 +249,27 @@ def test_a_process_started_while_postgres_is_unreachable_serves_503_then_works(
 
 
 @pytest.mark.postgres
+def test_a_postgres_table_locked_too_long_is_a_503_within_the_lock_timeout(
+        own_database: str) -> None:
+    """Bounded by HIRELOG_DB_LOCK_TIMEOUT (1 s here), not ten times it: eventsourcing's own
+    retries are not used."""
+    settings = postgres_settings_for(own_database)
+    running = start(settings)
+    conninfo = settings.database.conninfo()  # type: ignore[union-attr]
+    try:
+        assert running.register().status_code == 201
+        table = running.app.extensions["hirelog"].recruitment.recorder.events_table_name
+        with psycopg.connect(conninfo) as locker:
+            locker.execute(f'LOCK TABLE public."{table}" IN ACCESS EXCLUSIVE MODE')
+            started = time.monotonic()
+            assert_unavailable(running.register(), "the database stayed locked too long")
+            assert time.monotonic() - started < 4
+        assert_recovers(running)
+    finally:
+        running.close()
+
+
+@pytest.mark.postgres
 def test_postgres_backends_terminated_cost_no_request(own_database: str) -> None:
     running = start(postgres_settings_for(own_database))
     try:
@@ -272,6 +295,7 @@ def test_a_read_only_postgres_database_is_503_and_recovers_at_once(own_database:
         assert_unavailable(running.ready(), "read-only")
         as_admin(f'ALTER DATABASE "{own_database}" RESET default_transaction_read_only')
         assert running.head() == before
+        time.sleep(PROBE_EVERY)  # "a new session is read-only too" is known this long
         assert_recovers(running)  # no read-only session is pooled any more
     finally:
         running.close()
