@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     idempotent.install(app)
     register_domain_errors(app, STEP_OF_COMMAND)
     register_unexpected_errors(app)
-    app.wsgi_app = BodyDeadline(app.wsgi_app, security.MAX_BODY + 1)  # type: ignore[method-assign]
+    app.wsgi_app = BodyDeadline(app.wsgi_app, security.MAX_BODY + 1)  # type: ignore[method-assign]  # Flask's documented way
     return app
 
 

@@ -88,12 +88,14 @@ def projections_rebuild(name: str | None) -> None:
         for model in models:
             head = app.recorder.max_notification_id() or 0
             started = time.perf_counter()
-            with click.progressbar(length=max(head, 1), label=f"rebuilding {model.name}",
+            length = max(head, 1)
+            with click.progressbar(length=length, label=f"rebuilding {model.name}",
                                    file=sys.stderr,
                                    item_show_func=lambda rate: rate) as bar:
-                def progress(position: int, _head: int, started: float = started) -> None:
+                def progress(position: int, _head: int, started: float = started,
+                             length: int = length) -> None:
                     rate = position / max(time.perf_counter() - started, 1e-6)
-                    bar.update(min(position, bar.length) - bar.pos, f"{rate:,.0f} events/s")
+                    bar.update(min(position, length) - bar.pos, f"{rate:,.0f} events/s")
                 try:
                     generation, _ = rebuild(app, model, progress)
                 except CannotApply as error:

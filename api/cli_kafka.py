@@ -64,7 +64,7 @@ def consume(group: str, from_beginning: bool, max_messages: int | None,
 
     settings = kafka_settings()
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers.split(","), group_id=group,
+        bootstrap_servers=settings.kafka_servers(), group_id=group,
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=True, session_timeout_ms=min(10_000, max_poll_interval_ms),
         heartbeat_interval_ms=1_000, max_poll_interval_ms=max_poll_interval_ms,

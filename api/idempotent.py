@@ -77,7 +77,7 @@ def _render_receipt(receipt: Receipt) -> Answer:
     the success status and schema its documentation declares, and for a 201 the Location
     of the new resource."""
     view = current_app.view_functions[request.endpoint or ""]
-    function = getattr(getattr(view, "view_class", None), "post", view)
+    function: Any = getattr(getattr(view, "view_class", None), "post", view)
     responses: dict[int, Any] = function._apidoc["response"]["responses"]
     status = min(code for code in responses if 200 <= code < 300)
     schema = responses[status][0]["schema"]

@@ -136,6 +136,7 @@ def caller() -> Caller:
         if matched is None:
             from flask_smorest import abort
             abort(400, message='If-Match must be a version in quotes, like "3"')
+        assert matched is not None  # abort() raises; flask_smorest does not say so in types
         expected = int(matched.group(1))
     return Caller(actor=actor(), request_id=g.request_id, expected_version=expected,
                   once=g.get("once"))

@@ -63,7 +63,7 @@ def sqlite_store() -> Iterator[Settings]:
 def postgres_problem(url: str) -> str | None:
     """None when PostgreSQL answers at `url`, else why not."""
     try:
-        with psycopg.connect(Settings(database_url=url).database.conninfo(),  # type: ignore[union-attr]
+        with psycopg.connect(Settings(database_url=url).postgres().conninfo(),
                              connect_timeout=3):
             return None
     except (psycopg.OperationalError, ValueError) as error:
@@ -78,7 +78,7 @@ def postgres_store(url: str) -> Iterator[Settings]:
     try:
         yield settings
     finally:
-        with psycopg.connect(settings.database.conninfo(), autocommit=True) as conn:  # type: ignore[union-attr]
+        with psycopg.connect(settings.postgres().conninfo(), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                 sql.Identifier(schema)))
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -60,7 +60,8 @@ class Receipt:
 def visible_to(viewer: Actor | None, aggregate: HiringAggregate) -> bool:
     if viewer is None or viewer.role != Role.CLIENT.value:
         return True
-    owner = aggregate.id if isinstance(aggregate, Client) else aggregate.client_id  # type: ignore[attr-defined]
+    owner = (aggregate.id if isinstance(aggregate, Client)
+             else aggregate.client_id if isinstance(aggregate, Position | Candidate) else None)
     return owner == viewer.client_id
 
 
@@ -131,7 +132,8 @@ class Recruitment(Application[UUID]):
     def read_log(self, after: int, limit: int) -> list[tuple[int, HiringAggregate.Event]]:
         """(position, event) of the global log after a position, in log order."""
         notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
-        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]  # type: ignore[misc]
+        return [(n.id, cast(HiringAggregate.Event, self.mapper.to_domain_event(n)))
+                for n in notifications]
 
     def scan_log(self, after: int, limit: int, keep: Callable[[Any], bool],
                  scan_limit: int = 10_000) -> tuple[list[tuple[int, Any]], int, bool]:
@@ -156,7 +158,7 @@ class Recruitment(Application[UUID]):
         events = list(self.events.get(aggregate_id))
         if not events:
             raise NotFound(f"nothing has id {aggregate_id}")
-        return events  # type: ignore[return-value]
+        return cast(list[HiringAggregate.Event], events)
 
     def candidate_history(self, candidate_id: UUID) -> list[HiringAggregate.Event]:
         events = self.history(candidate_id)
@@ -315,6 +317,7 @@ class Recruitment(Application[UUID]):
         aggregate, so that nobody learns what exists."""
         if as_of is not None:
             version = self._version_at(kind, aggregate_id, as_of)
+        aggregate: object
         try:
             aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
@@ -331,6 +334,7 @@ class Recruitment(Application[UUID]):
             raise InvalidValue("as_of must carry a time zone", "as_of")
         version = 0
         for event in self.events.get(aggregate_id):
+            assert isinstance(event, HiringAggregate.Event)
             if event.timestamp > as_of:
                 break
             version = event.originator_version

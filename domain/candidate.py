@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from domain.base import HiringAggregate, Stamp
@@ -38,6 +38,27 @@ class Candidate(HiringAggregate):
     stage_since, assessment, grades, rubric_revision, rubric, interviews, feedback, decision,
     offer, decision_sent_at, start_date, reasons (why it ended: abandoned/disqualified/withdrawn).
     """
+
+    if TYPE_CHECKING:  # declared for the type checker only: eventsourcing would make them fields
+        position_id: UUID
+        client_id: UUID
+        name: str
+        email: str
+        source: str
+        channel: str | None
+        stage: str
+        stage_since: datetime
+        assessment: dict[str, Any] | None
+        grades: dict[str, str] | None
+        rubric_revision: int
+        rubric: tuple[Skill, ...]
+        interviews: tuple[Interview, ...]
+        feedback: tuple[Feedback, ...]
+        decision: dict[str, Any] | None
+        offer: Offer | None
+        decision_sent_at: datetime | None
+        start_date: date | None
+        reasons: dict[str, str]
 
     class Event(HiringAggregate.Event):
         next_stage: ClassVar[Stage | None] = None
@@ -179,14 +200,16 @@ class Candidate(HiringAggregate):
 
     class OfferAccepted(Event):
         def update(self, aggregate: Candidate) -> None:
-            aggregate.offer = answered(aggregate.offer, "accepted", None)  # type: ignore[arg-type]
+            assert aggregate.offer is not None  # only a sent offer is answered
+            aggregate.offer = answered(aggregate.offer, "accepted", None)
 
     class OfferDeclined(Event):
         next_stage = Stage.OFFER_DECLINED
         reason: str | None
 
         def update(self, aggregate: Candidate) -> None:
-            aggregate.offer = answered(aggregate.offer, "declined", self.reason)  # type: ignore[arg-type]
+            assert aggregate.offer is not None  # only a sent offer is answered
+            aggregate.offer = answered(aggregate.offer, "declined", self.reason)
 
     class RejectionSent(Event):
         message: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from domain.base import HiringAggregate, Stamp
@@ -10,6 +11,9 @@ from domain.values import require_text
 
 class Client(HiringAggregate):
     """State: name."""
+
+    if TYPE_CHECKING:  # declared for the type checker only: eventsourcing would make it a field
+        name: str
 
     class Registered(HiringAggregate.Created):
         name: str

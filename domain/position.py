@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from domain import bounds
@@ -30,6 +31,15 @@ def _check_minutes(minutes: int) -> int:
 class Position(HiringAggregate):
     """State: client_id, title, headcount, assessment_name, assessment_minutes, status, and
     rubrics (every revision, oldest first)."""
+
+    if TYPE_CHECKING:  # declared for the type checker only: eventsourcing would make them fields
+        client_id: UUID
+        title: str
+        headcount: int
+        assessment_name: str
+        assessment_minutes: int
+        status: str
+        rubrics: tuple[tuple[Skill, ...], ...]
 
     class Opened(HiringAggregate.Created):
         client_id: UUID

@@ -60,7 +60,7 @@ class SealingMapper(Mapper[UUID]):
         super().__init__(*args, **kwargs)
         if self.compressor or self.cipher:
             raise ValueError("hirelog seals plain JSON states: no compressor or cipher")
-        self._heads: dict[UUID, tuple[int, str]] = {}
+        self._heads: dict[UUID | str, tuple[int, str]] = {}
         self._lock = threading.Lock()
 
     def to_sealed_stored_event(self, event: Any, previous: str) -> tuple[StoredEvent, str]:
@@ -86,7 +86,7 @@ class SealingMapper(Mapper[UUID]):
             self.remember(stored_event.originator_id, stored_event.originator_version, seal)
         return event
 
-    def remember(self, aggregate_id: UUID, version: int, seal: str) -> None:
+    def remember(self, aggregate_id: UUID | str, version: int, seal: str) -> None:
         with self._lock:
             if len(self._heads) >= self.HEADS_KEPT:
                 self._heads.clear()

@@ -132,7 +132,7 @@ def parse_choice(enum: type[Enum], value: str, what: str) -> str:
     try:
         return str(enum(value).value)
     except ValueError:
-        allowed = ", ".join(str(m.value) for m in enum)  # type: ignore[attr-defined]
+        allowed = ", ".join(str(m.value) for m in enum)
         raise InvalidValue(f"unknown {what} {value!r}; expected one of {allowed}") from None
 
 

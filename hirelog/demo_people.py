@@ -180,9 +180,12 @@ LOCATIONS = ("Video call", "Video call", "On site")
 NOTICE = "Thank you for your time; the client decided not to continue with your application."
 
 
+_ASCII: dict[str, str | int | None] = {"ø": "o", "ł": "l", " ": "", "'": ""}
+
+
 def ascii_name(text: str) -> str:
     """Lower-case ASCII for email addresses and ids: "Sørensen" -> "sorensen"."""
-    text = text.lower().translate(str.maketrans({"ø": "o", "ł": "l", " ": "", "'": ""}))
+    text = text.lower().translate(str.maketrans(_ASCII))
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 

@@ -33,10 +33,9 @@ limit_request_line = 8190  # longer: 414 problem+json (api/serving.py)
 accesslog = None  # the application logs every request (api/observe.py)
 logconfig_dict = logs.dict_config(_settings)
 
-_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if not _metrics_dir:
-    _metrics_dir = tempfile.mkdtemp(prefix="hirelog-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+    prefix="hirelog-metrics-")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
 
 
 def on_starting(server: Any) -> None:

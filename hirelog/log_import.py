@@ -18,6 +18,7 @@ from eventsourcing.utils import TopicError, resolve_topic
 from domain.application import Recruitment
 from domain.base import HiringAggregate
 from domain.candidacy import candidate_id
+from domain.candidate import Candidate
 from domain.seals import SCHEME, split_seal
 from hirelog.log_export import FORMAT, PAGE, VERSION, LogFileError, Progress, event_line
 from hirelog.log_verify import Chains
@@ -34,7 +35,7 @@ def import_log(app: Recruitment, in_file: IO[bytes], progress: Progress | None =
     nothing written if the database is not empty or any line is bad; `progress(n)` is told
     the bytes read."""
     tables = Tables(app)
-    table = f"{{schema}}.{app.recorder.events_table_name}"
+    table = f"{{schema}}.{tables.events_table}"
     id_column = "notification_id" if tables.is_postgres else "rowid"
     insert = (f"INSERT INTO {table} ({id_column}, originator_id, originator_version, topic, "
               "state) VALUES (%s, %s, %s, %s, %s)")
@@ -43,7 +44,8 @@ def import_log(app: Recruitment, in_file: IO[bytes], progress: Progress | None =
         _refuse_unless_empty(cursor, table)
         rows: list[tuple[Any, ...]] = []
         for event in _read_checked(app, in_file, progress):
-            originator_id = event.originator_id if tables.is_postgres else event.originator_id.hex
+            originator_id = (event.originator_id if tables.is_postgres
+                             else UUID(str(event.originator_id)).hex)
             rows.append((event.id, originator_id, event.originator_version, event.topic,
                          event.state))
             count, last = count + 1, event.id
@@ -54,7 +56,7 @@ def import_log(app: Recruitment, in_file: IO[bytes], progress: Progress | None =
             cursor.cursor.executemany(tables.sql(insert), rows)
         if tables.is_postgres and last:  # new events continue after the last position
             cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)",
-                           (f"{tables.prefix}{app.recorder.events_table_name}", last))
+                           (f"{tables.prefix}{tables.events_table}", last))
     return count
 
 
@@ -180,6 +182,8 @@ def _check_id_key(app: Recruitment, event: Notification, where: str) -> None:
         contacted = app.mapper.to_domain_event(event)
     except Exception:
         raise LogFileError(f"{where}: a candidate's first event that cannot be read") from None
+    if not isinstance(contacted, Candidate.Contacted):
+        raise LogFileError(f"{where}: a candidate's first event is not Contacted")
     if candidate_id(app.id_key, contacted.position_id, contacted.email) != event.originator_id:
         raise LogFileError(f"{where}: this database's HIRELOG_ID_KEY is not the key the log's "
                            "candidate ids were made with; set it to the exporting database's")

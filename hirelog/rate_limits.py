@@ -60,12 +60,12 @@ class RateLimiter:
         self.postgres = isinstance(database, PostgresDatabase)
         self._local = threading.local()
         self._paused_until = 0.0
-        if self.postgres:
+        if isinstance(database, PostgresDatabase):
             self.table = f'"{database.schema}".hirelog_rate_limits'
         else:
             self.table = "hirelog_rate_limits"
-            self.path = ":memory:" if database.is_memory else database.path + ".rates"  # type: ignore[union-attr]
-            if database.is_memory:  # type: ignore[union-attr]
+            self.path = ":memory:" if database.is_memory else database.path + ".rates"
+            if database.is_memory:
                 self._shared_memory = self._connect()  # one for every thread of the process
 
     @property

@@ -103,7 +103,8 @@ class ReadLog:
         end). `start` is inclusive, `end` exclusive."""
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be 1 to {MAX_LIMIT}")
-        where, params = ["id > %s"], [after]
+        where: list[str] = ["id > %s"]
+        params: list[Any] = [after]
         for condition, value in (("token_id = %s", token_id),
                                  ("candidate_id = %s", candidate_id),
                                  ("at >= %s", moment(start) if start else None),

@@ -100,9 +100,22 @@ class Settings:
     # Set, GET /metrics asks for it as a bearer token; unset, /metrics is open like /healthz.
     metrics_token: str | None = field(default=None, repr=False)
 
+    def kafka_servers(self) -> list[str]:
+        """KAFKA_BOOTSTRAP_SERVERS as a list; only asked for when publishing is on."""
+        if not self.kafka_bootstrap_servers:
+            raise SettingsError("KAFKA_BOOTSTRAP_SERVERS is not set (host:port[,host:port])")
+        return self.kafka_bootstrap_servers.split(",")
+
     @property
     def database(self) -> Database:
         return parse_database_url(self.database_url)
+
+    def postgres(self) -> PostgresDatabase:
+        """The PostgreSQL database, for code that only runs on PostgreSQL."""
+        database = self.database
+        if not isinstance(database, PostgresDatabase):
+            raise SettingsError(f"not a PostgreSQL URL: {self.database_url}")
+        return database
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

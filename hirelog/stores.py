@@ -45,7 +45,7 @@ class CheckedSQLiteDatastore(es_sqlite.SQLiteDatastore):
     def __init__(self, db_name: str, **kwargs: Any) -> None:
         super().__init__(db_name, **kwargs)
         plain = self.pool
-        self.pool = DiscardingSQLitePool(
+        self.pool: DiscardingSQLitePool = DiscardingSQLitePool(
             db_name=db_name, lock_timeout=plain.lock_timeout, pool_size=plain.pool_size,
             max_overflow=plain.max_overflow, pool_timeout=plain.pool_timeout,
             max_age=plain.max_age, pre_ping=plain.pre_ping)
@@ -84,7 +84,7 @@ class CheckedSQLiteDatastore(es_sqlite.SQLiteDatastore):
         except BaseException as error:
             if store_errors.unavailable(error):
                 connection.close()
-                self.pool.discard_idle()  # type: ignore[attr-defined]
+                self.pool.discard_idle()
             raise
         finally:
             self.pool.put_connection(connection)
@@ -147,7 +147,9 @@ class CheckedPostgresDatastore(es_postgres.PostgresDatastore):
         known = getattr(self, "_probed", None)
         if known is not None and time.monotonic() - known[0] < PROBE_EVERY:
             return bool(known[1])
-        kwargs = {k: v for k, v in self.pool.kwargs.items() if k != "row_factory"}
+        pool_kwargs = self.pool.kwargs
+        assert isinstance(pool_kwargs, dict)  # eventsourcing gives its pool a dict
+        kwargs = {k: v for k, v in pool_kwargs.items() if k != "row_factory"}
         try:
             with psycopg.connect(**kwargs, connect_timeout=5) as probe:
                 read_only = _read_only_session(probe)
@@ -185,7 +187,7 @@ class AnsweringPostgresRecorder(es_postgres.PostgresApplicationRecorder):
             raise NotImplementedError("hirelog writes answers with the events in SQL of its own")
         answer = kwargs.get("answer")
         if answer is None or not stored_events:
-            return _APP.insert_events.__wrapped__(self, stored_events, **kwargs)  # type: ignore[attr-defined,no-any-return]
+            return _APP.insert_events.__wrapped__(self, stored_events, **kwargs)
         with self.datastore.get_connection() as conn, conn.transaction(), \
                 conn.cursor() as curs:
             self._insert_events(curs, stored_events, **kwargs)
@@ -196,13 +198,13 @@ class AnsweringPostgresRecorder(es_postgres.PostgresApplicationRecorder):
         return ids
 
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
-        return _AGGREGATE.select_events.__wrapped__(self, *args, **kwargs)  # type: ignore[attr-defined]
+        return _AGGREGATE.select_events.__wrapped__(self, *args, **kwargs)
 
     def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
-        return _APP.select_notifications.__wrapped__(self, *args, **kwargs)  # type: ignore[attr-defined]
+        return _APP.select_notifications.__wrapped__(self, *args, **kwargs)
 
     def max_notification_id(self) -> int | None:
-        return _APP.max_notification_id.__wrapped__(self)  # type: ignore[attr-defined,no-any-return]
+        return _APP.max_notification_id.__wrapped__(self)
 
 
 class PostgresStore(es_postgres.PostgresFactory):

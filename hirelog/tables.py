@@ -7,7 +7,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from domain.application import Recruitment
 
@@ -28,7 +29,10 @@ class Tables(Dialect):
     """Runs hirelog's SQL on the event store's own connections, on either store."""
 
     def __init__(self, app: Recruitment) -> None:
-        self.datastore = app.recorder.datastore  # type: ignore[attr-defined]
+        recorder = app.recorder
+        assert isinstance(recorder, SQLiteAggregateRecorder | PostgresAggregateRecorder)
+        self.datastore: Any = recorder.datastore
+        self.events_table: str = recorder.events_table_name
         super().__init__(self.datastore)
 
     @contextmanager

@@ -54,7 +54,8 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
                    q: str | None = None) -> dict[str, Any]:
     """Keyset pagination on the first-contact position: new candidates only ever come after
     the last page, so paging never skips or repeats one."""
-    where, params = ["contact_position > %s"], [after]
+    where: list[str] = ["contact_position > %s"]
+    params: list[Any] = [after]
     for column, value in (("client_id", client_id), ("position_id", position_id),
                           ("stage", stage), ("source", source)):
         if value is not None:
@@ -123,6 +124,13 @@ def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
     }
 
 
+def since(row: dict[str, Any]) -> datetime:
+    """When the candidate entered the stage it is in (always known)."""
+    moment = from_iso(row["stage_since"])
+    assert moment is not None
+    return moment
+
+
 def notices_due(view: View, now: datetime, client_id: str | None = None) -> list[dict[str, Any]]:
     """Every candidate the process ended for who has not been told yet, longest wait first."""
     placeholders = ", ".join(["%s"] * len(OWED_A_NOTICE))
@@ -133,7 +141,7 @@ def notices_due(view: View, now: datetime, client_id: str | None = None) -> list
         sql += " AND client_id = %s"
         params.append(client_id)
     rows = view.cursor.execute(sql + " ORDER BY stage_since, id", params).all()
-    return [{**summary(r, now), "waiting_days": round((now - from_iso(r["stage_since"]))
+    return [{**summary(r, now), "waiting_days": round((now - since(r))
                                                       .total_seconds() / 86400, 1)}
             for r in rows]
 

@@ -46,17 +46,19 @@ class FunnelModel(ReadModel):
             return
         at, candidate_id = iso(event.timestamp), str(event.originator_id)
         if isinstance(event, Candidate.Contacted):
-            person = {"candidate_id": candidate_id, "position_id": str(event.position_id),
-                      "client_id": str(event.client_id), "source": event.source, "visits": 0}
+            person: dict[str, Any] = {
+                "candidate_id": candidate_id, "position_id": str(event.position_id),
+                "client_id": str(event.client_id), "source": event.source, "visits": 0}
             cursor.execute(
                 f"INSERT INTO {self.table('funnel_candidates')} (candidate_id, position_id, "
                 "client_id, source, stage, visits, contacted_at) VALUES (%s, %s, %s, %s, %s, "
                 "0, %s)", (candidate_id, person["position_id"], person["client_id"],
                            event.source, stage.value, at))
         else:
-            person = cursor.execute(f"SELECT * FROM {self.table('funnel_candidates')} "
-                                    "WHERE candidate_id = %s", (candidate_id,)).one()
-            assert person is not None, f"no Contacted seen for candidate {candidate_id}"
+            found = cursor.execute(f"SELECT * FROM {self.table('funnel_candidates')} "
+                                   "WHERE candidate_id = %s", (candidate_id,)).one()
+            assert found is not None, f"no Contacted seen for candidate {candidate_id}"
+            person = found
             if person["stage"] == stage.value:
                 return  # e.g. an interview rescheduled, a second interviewer's feedback
             cursor.execute(f"UPDATE {self.table('funnel_visits')} SET left_at = %s, "
@@ -89,7 +91,9 @@ def quantile(values: Sequence[float], q: float) -> float | None:
 
 
 def hours_between(start: str, end: str) -> float:
-    return (from_iso(end) - from_iso(start)).total_seconds() / 3600  # type: ignore[operator]
+    ended, started = from_iso(end), from_iso(start)
+    assert ended is not None and started is not None
+    return (ended - started).total_seconds() / 3600
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -100,7 +104,8 @@ def select(view: View, table: str, time_column: str, client_id: str | None,
            position_id: str | None, start: datetime | None = None,
            end: datetime | None = None) -> list[dict[str, Any]]:
     """Rows of one table for a client and/or position, with start <= time_column < end."""
-    where, params = [f"{time_column} IS NOT NULL"], []
+    where: list[str] = [f"{time_column} IS NOT NULL"]
+    params: list[Any] = []
     for column, value in (("client_id", client_id), ("position_id", position_id)):
         if value is not None:
             where.append(f"{column} = %s")

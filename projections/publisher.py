@@ -48,7 +48,7 @@ class Publisher:
     def _producer(self) -> KafkaProducer:
         if self.producer is None:
             self.producer = KafkaProducer(
-                bootstrap_servers=self.settings.kafka_bootstrap_servers.split(","),
+                bootstrap_servers=self.settings.kafka_servers(),
                 client_id="hirelog-publisher", acks="all", enable_idempotence=True,
                 linger_ms=5, request_timeout_ms=10_000, max_block_ms=10_000,
                 delivery_timeout_ms=15_000, retry_backoff_ms=200, **QUICK_FAILURE)
@@ -57,8 +57,8 @@ class Publisher:
 
     def ensure_topics(self) -> None:
         """Create the topics that are missing, with the configured partition count."""
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers
-                                 .split(","), client_id="hirelog-publisher-admin",
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_servers(),
+                                 client_id="hirelog-publisher-admin",
                                  request_timeout_ms=10_000, **QUICK_FAILURE)
         try:
             existing = set(admin.list_topics())

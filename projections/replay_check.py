@@ -220,7 +220,8 @@ def _keyed(cursor: Cursor, table: str, columns: list[str], key: list[str]) -> di
 
 def table_columns(definition: str) -> tuple[list[str], list[str]]:
     """(column names, primary key columns) of a table's column definitions."""
-    columns, key = [], []
+    columns: list[str] = []
+    key: list[str] = []
     for part in re.split(r",(?![^(]*\))", definition):
         words = part.split()
         if not words:

@@ -23,6 +23,15 @@ from domain.values import normalise_email
 class Bounded:
     """Marks a field whose every accepted value is storable on both stores."""
 
+    metadata: Any  # marshmallow declares a read-only Mapping; each field keeps its own dict
+
+    def document(self, entries: dict[str, Any], overwrite: bool = False) -> None:
+        """Add `entries` to the field's OpenAPI text (unless the schema already says them,
+        or `overwrite`)."""
+        for key, value in entries.items():
+            if overwrite or key not in self.metadata:
+                self.metadata[key] = value
+
 
 def _check_storable(value: str) -> None:
     problem = bounds.unstorable_text(value)
@@ -61,7 +70,7 @@ class Email(ma.fields.String, Bounded):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=ma.validate.Length(min=3, max=254), **kwargs)
-        self.metadata.setdefault("format", "email")
+        self.document({"format": "email"})
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -82,13 +91,12 @@ class Moment(ma.fields.AwareDateTime, Bounded):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        for key, value in _time_range().items():
-            self.metadata.setdefault(key, value)
+        self.document(_time_range())
         description = self.metadata.get("description")
         bounds_text = (f"ISO 8601 with offset, from {bounds.EARLIEST:%Y-%m-%d} to "
                        f"{bounds.LATEST:%Y-%m-%d} in UTC")
-        self.metadata["description"] = (f"{description} ({bounds_text})" if description
-                                        else bounds_text)
+        self.document({"description": f"{description} ({bounds_text})" if description
+                       else bounds_text}, overwrite=True)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         if isinstance(value, str):
@@ -105,8 +113,8 @@ class Day(ma.fields.Date, Bounded):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.metadata.setdefault("x-earliest", bounds.FIRST_DAY.isoformat())
-        self.metadata.setdefault("x-latest", bounds.LAST_DAY.isoformat())
+        self.document({"x-earliest": bounds.FIRST_DAY.isoformat(),
+                       "x-latest": bounds.LAST_DAY.isoformat()})
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         if isinstance(value, str):
@@ -147,8 +155,9 @@ class Money(ma.fields.Decimal, Bounded):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)  # the range is checked in _deserialize, documented here
-        self.metadata.update(minimum=0, exclusiveMinimum=True, maximum=int(bounds.MAX_SALARY),
-                             multipleOf=float(Decimal(1).scaleb(-bounds.SALARY_PLACES)))
+        self.document({"minimum": 0, "exclusiveMinimum": True, "maximum": int(bounds.MAX_SALARY),
+                       "multipleOf": float(Decimal(1).scaleb(-bounds.SALARY_PLACES))},
+                      overwrite=True)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
         if isinstance(value, str) and len(value) > 40:
@@ -194,7 +203,7 @@ class Mapping(ma.fields.Dict, Bounded):
                  **kwargs: Any) -> None:
         super().__init__(keys=keys, values=values,
                          validate=ma.validate.Length(max=max_items), **kwargs)
-        self.metadata.setdefault("maxProperties", max_items)
+        self.document({"maxProperties": max_items})
 
 
 class Object(ma.fields.Nested, Bounded):
