@@ -31,13 +31,13 @@ RUN groupadd --system --gid 10001 hirelog \
     && chown -R hirelog:hirelog /app
 WORKDIR /app
 
-# The pinned dependencies (without the test extras) in a layer of their own: rebuilt only when
-# pyproject.toml changes.
-COPY pyproject.toml /tmp/pyproject.toml
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/tmp/pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore \
-        -r /tmp/requirements.txt \
-    && rm /tmp/pyproject.toml /tmp/requirements.txt
+# The whole dependency tree, pinned with hashes (requirements/app.txt, without the test and
+# lint extras; scripts/lock.sh updates it), in a layer of its own: rebuilt only when the lock
+# file changes.
+COPY requirements/app.txt /tmp/requirements.txt
+RUN pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore \
+        --require-hashes -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
 
 # hirelog itself (packages api, domain, hirelog, projections and the `hirelog` command).
 COPY --from=build /wheels /tmp/wheels

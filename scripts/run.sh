@@ -4,7 +4,7 @@
 # the API on http://127.0.0.1:8000 (HOST and PORT change that). Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/venv.sh ""
+. scripts/venv.sh app
 .venv/bin/hirelog demo
 .venv/bin/hirelog summary
 echo "API tokens: .venv/bin/hirelog token create --role admin --name <you>   (shown once)"

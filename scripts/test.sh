@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Create/update .venv with the test extras, then lint and run the whole test suite.
+# Create/update .venv with the test and lint extras, then lint, check types and run the whole
+# test suite.
 # Extra arguments go to pytest (e.g. scripts/test.sh -k candidate -x). The tests run in two
 # processes (pytest-xdist); HIRELOG_TEST_WORKERS=0 runs them in one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/venv.sh test
+. scripts/venv.sh dev
 .venv/bin/ruff check .
+.venv/bin/mypy
 .venv/bin/pytest -n "${HIRELOG_TEST_WORKERS:-2}" --dist worksteal "$@"

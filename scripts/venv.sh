@@ -1,6 +1,8 @@
 # Sourced by run.sh and test.sh: create .venv if missing and (re)install hirelog into it when
-# pyproject.toml changed since the last install. $1 is the extras to install ("" or "test").
-extras="${1:-}"
+# pyproject.toml or the lock file changed since the last install. $1 names the lock file in
+# requirements/: "app" (what hirelog runs on) or "dev" (that, plus the test and lint extras).
+# The lock files pin the whole dependency tree with hashes; scripts/lock.sh updates them.
+lock="requirements/${1:-app}.txt"
 python=""
 for candidate in python3.13 python3.12 python3.11 python3; do
   if command -v "$candidate" >/dev/null 2>&1 &&
@@ -16,11 +18,14 @@ if [ ! -x .venv/bin/python ]; then
   echo "creating .venv with $python" >&2
   "$python" -m venv .venv
 fi
-stamp=".venv/.hirelog-installed${extras:+-$extras}"
-wanted="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)"
+stamp=".venv/.hirelog-installed-${1:-app}"
+wanted="$(cat pyproject.toml "$lock" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  echo "installing hirelog${extras:+ with [$extras]} into .venv" >&2
+  echo "installing $lock and hirelog into .venv" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip setuptools
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+    -r "$lock"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  rm -f .venv/.hirelog-installed-*
   echo "$wanted" > "$stamp"
 fi
