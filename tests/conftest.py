@@ -54,13 +54,32 @@ def sqlite_settings(tmp_path) -> Settings:
     return Settings(database_url=f"sqlite:///{tmp_path}/hirelog.sqlite", id_key=TEST_ID_KEY)
 
 
+@pytest.fixture(scope="session")
+def reused_schema() -> Iterator[Any]:
+    from tests.postgres import ReusedSchema
+
+    schema = ReusedSchema()
+    yield schema
+    schema.drop_all()
+
+
 @pytest.fixture
-def postgres_settings() -> Iterator[Settings]:
+def postgres_settings(reused_schema: Any) -> Iterator[Settings]:
+    """A PostgreSQL schema holding every table of an application, and nothing in them (this
+    test process's schema, emptied after each test: see tests/postgres.py)."""
+    require_postgres()
+    yield reused_schema.take()
+    reused_schema.empty()
+
+
+@pytest.fixture
+def fresh_postgres_settings() -> Iterator[Settings]:
+    """A PostgreSQL schema that does not exist yet, dropped afterwards."""
     require_postgres()
     schema = f"hirelog_test_{uuid.uuid4().hex[:12]}"
     settings = Settings(database_url=f"{PG_URL}?schema={schema}", id_key=TEST_ID_KEY)
     yield settings
-    with psycopg.connect(settings.database.conninfo(), autocommit=True) as conn:  # type: ignore[union-attr]
+    with psycopg.connect(settings.postgres().conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
@@ -105,6 +124,18 @@ def figures(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         request.node.user_properties.append(("figures", f"{scenario}: {text}"))
 
     return record
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked store_independent runs once, on SQLite: what it checks is decided
+    before the store is read or written (the same tests on PostgreSQL would test nothing more)."""
+    twice = [item for item in items
+             if item.get_closest_marker("store_independent")
+             and getattr(item, "callspec", None) is not None
+             and item.callspec.params.get("settings") == "postgres"]
+    if twice:
+        config.hook.pytest_deselected(items=twice)
+        items[:] = [item for item in items if item not in twice]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -119,6 +119,7 @@ def json_post(api: Api, path: str, raw: bytes | str, content_type: str | None,
 
 # --- 400: malformed JSON ---------------------------------------------------------------------
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("raw", ['{"note": ', "{bad json}", "{'note': 'single quotes'}",
                                  '{"note": "x",}', "\x00\x01"])
 def test_malformed_json_is_400(world: World, raw: str) -> None:
@@ -128,6 +129,7 @@ def test_malformed_json_is_400(world: World, raw: str) -> None:
         assert_problem(answer, 400)
 
 
+@pytest.mark.store_independent
 def test_malformed_json_on_a_create_is_400(world: World) -> None:
     api = world.recruiter
     before = log_head(api)
@@ -138,6 +140,7 @@ def test_malformed_json_on_a_create_is_400(world: World) -> None:
 
 # --- 415: a body that is not JSON ------------------------------------------------------------
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml",
                                           "application/x-www-form-urlencoded", None])
 def test_a_body_that_is_not_json_is_415(world: World, content_type: str | None) -> None:
@@ -148,6 +151,7 @@ def test_a_body_that_is_not_json_is_415(world: World, content_type: str | None) 
         assert_problem(answer, 415)
 
 
+@pytest.mark.store_independent
 def test_a_form_body_is_415(world: World) -> None:
     api, cid = world.recruiter, world.candidate_a
     with records_nothing(api, cid):
@@ -164,6 +168,7 @@ def padded_body(total: int) -> bytes:
     return b'{"note": "' + b"x" * (total - len(skeleton)) + b'"}'
 
 
+@pytest.mark.store_independent
 def test_a_body_over_the_limit_is_413(world: World) -> None:
     api, cid = world.recruiter, world.candidate_a
     raw = padded_body(MAX_BODY + 1)
@@ -184,6 +189,7 @@ def streamed_post(api: Api, path: str, raw: bytes) -> Any:
                                                 "Transfer-Encoding": "chunked"}))
 
 
+@pytest.mark.store_independent
 def test_a_small_streamed_body_is_read(world: World) -> None:
     api, cid = world.recruiter, world.candidate_a
     answer = streamed_post(api, candidate_path(cid, "application"), b'{"note": "chunked"}')
@@ -195,12 +201,14 @@ def test_a_small_streamed_body_is_read(world: World) -> None:
     padded_body(MAX_BODY + 6000),  # cut in the middle of the note
     b'{"note": "hi"}' + b" " * (MAX_BODY + 6000),  # the first MAX_BODY alone is valid JSON
 ], ids=["cut-note", "valid-prefix"])
+@pytest.mark.store_independent
 def test_a_streamed_body_over_the_limit_is_413(world: World, raw: bytes) -> None:
     api, cid = world.recruiter, world.candidate_a
     with records_nothing(api, cid):
         assert_problem(streamed_post(api, candidate_path(cid, "application"), raw), 413)
 
 
+@pytest.mark.store_independent
 def test_a_body_of_exactly_the_limit_is_not_too_large(world: World) -> None:
     """At the limit the body is read and validated: the note is too long (422), not 413."""
     api, cid = world.recruiter, world.candidate_a
@@ -213,6 +221,7 @@ def test_a_body_of_exactly_the_limit_is_not_too_large(world: World) -> None:
 
 # --- 404 and 405 -----------------------------------------------------------------------------
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/nothing-here", "/api/v2/candidates",
                                   "/api/v1/candidates/not-a-uuid",
                                   "/api/v1/candidates/{cid}/no-such-step"])
@@ -248,6 +257,7 @@ def test_an_unknown_candidate_is_404(world: World) -> None:
     ("post", "/api/v1/candidates/{cid}/history", {"GET"}),
     ("post", "/healthz", {"GET"}),
 ])
+@pytest.mark.store_independent
 def test_a_wrong_method_is_405(world: World, method: str, path: str,
                                allowed: set[str]) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -261,6 +271,7 @@ def test_a_wrong_method_is_405(world: World, method: str, path: str,
 
 # --- 401 and 403 are problems too ------------------------------------------------------------
 
+@pytest.mark.store_independent
 def test_missing_token_and_forbidden_role_are_problems(world: World) -> None:
     cid = world.candidate_a
     with records_nothing(world.recruiter, cid):
@@ -273,6 +284,7 @@ def test_missing_token_and_forbidden_role_are_problems(world: World) -> None:
 
 # --- 422: unknown fields ---------------------------------------------------------------------
 
+@pytest.mark.store_independent
 def test_an_unknown_field_is_422_listing_it(world: World) -> None:
     api, cid = world.recruiter, world.candidate_a
     with records_nothing(api, cid):
@@ -308,6 +320,7 @@ def test_an_unknown_field_is_422_listing_it(world: World) -> None:
     ("placement", {"/start_date"}),
     ("withdrawal", {"/reason"}),
 ])
+@pytest.mark.store_independent
 def test_missing_required_fields_are_422_listing_each(world: World, step_name: str,
                                                       missing: set[str]) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -323,6 +336,7 @@ def test_missing_required_fields_are_422_listing_each(world: World, step_name: s
     ("/api/v1/positions/{position}/rubric", {"/skills"}),
     ("/api/v1/positions/{position}/status", {"/status"}),
 ])
+@pytest.mark.store_independent
 def test_missing_required_fields_of_creates_are_422(world: World, path: str,
                                                     missing: set[str]) -> None:
     api = world.recruiter
@@ -334,6 +348,7 @@ def test_missing_required_fields_of_creates_are_422(world: World, path: str,
 
 # --- 422: bad values, each class -------------------------------------------------------------
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("source", ["linkedin", "REFERRAL", "", 3, None])
 def test_a_bad_source_is_422(world: World, source: Any) -> None:
     api = world.recruiter
@@ -344,6 +359,7 @@ def test_a_bad_source_is_422(world: World, source: Any) -> None:
     assert log_head(api) == before
 
 
+@pytest.mark.store_independent
 def test_every_bad_field_of_a_create_is_listed(world: World) -> None:
     api = world.recruiter
     before = log_head(api)
@@ -354,6 +370,7 @@ def test_every_bad_field_of_a_create_is_listed(world: World) -> None:
     assert log_head(api) == before
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("reason", ["bored", "TOO_LONG", "", None])
 def test_a_bad_abandonment_reason_is_422(world: World, clock: FakeClock, reason: Any) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -363,6 +380,7 @@ def test_a_bad_abandonment_reason_is_422(world: World, clock: FakeClock, reason:
                                 {"reason": reason}), "/reason")
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("outcome", ["maybe", "HIRE", "hired", "", None])
 def test_a_bad_decision_outcome_is_422(world: World, outcome: Any) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -371,6 +389,7 @@ def test_a_bad_decision_outcome_is_422(world: World, outcome: Any) -> None:
                                 {"outcome": outcome, "reason": "fit"}), "/outcome")
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("rating", ["great", "no_decision", "YES", 4, None])
 def test_a_bad_interview_rating_is_422(world: World, rating: Any) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -379,6 +398,7 @@ def test_a_bad_interview_rating_is_422(world: World, rating: Any) -> None:
                                 {"interviewer": "Grace", "rating": rating}), "/rating")
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("accepted", ["yes", "true", "false", None, [],
                                       1, 0])
 def test_offer_response_accepted_must_be_a_boolean(world: World, clock: FakeClock,
@@ -391,6 +411,7 @@ def test_offer_response_accepted_must_be_a_boolean(world: World, clock: FakeCloc
                        "/accepted")
 
 
+@pytest.mark.store_independent
 def test_a_bad_position_status_is_422(world: World) -> None:
     api = world.recruiter
     before = log_head(api)
@@ -409,6 +430,7 @@ def test_a_bad_position_status_is_422(world: World) -> None:
     ("offer", "/expires_at", {"salary": "90000", "currency": "EUR",
                               "start_date": "2026-03-02", "expires_at": "2026-02-01T10:00"}),
 ])
+@pytest.mark.store_independent
 def test_a_datetime_without_offset_is_422(world: World, step_name: str, field: str,
                                           body: dict[str, Any]) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -417,6 +439,7 @@ def test_a_datetime_without_offset_is_422(world: World, step_name: str, field: s
         assert pointers(body_) == {field}
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("start_date", ["2026-02-30", "2026-13-01", "05/01/2026", "tomorrow",
                                         20260301])
 def test_a_bad_date_is_422(world: World, start_date: Any) -> None:
@@ -434,6 +457,7 @@ def position_body(world: World, skills: list[dict[str, Any]]) -> dict[str, Any]:
             "assessment": {"name": "Quiz", "duration_minutes": 30}}
 
 
+@pytest.mark.store_independent
 def test_weights_0_and_6_are_422_listing_each_skill(world: World) -> None:
     api = world.recruiter
     before = log_head(api)
@@ -449,6 +473,7 @@ def test_weights_0_and_6_are_422_listing_each_skill(world: World) -> None:
     assert log_head(api) == before
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("weight", [0, 6, -1, 2.5, "3", True, None])
 def test_a_bad_weight_is_422(world: World, weight: Any) -> None:
     api = world.recruiter
@@ -470,6 +495,7 @@ def offer_body(currency: Any, clock: FakeClock) -> dict[str, Any]:
             "expires_at": iso(clock.now + timedelta(days=10))}
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("currency", ["eur", "EURO", "E1R", "EU", "", "€", 978, None])
 def test_a_malformed_currency_is_422(world: World, clock: FakeClock, currency: Any) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -478,6 +504,7 @@ def test_a_malformed_currency_is_422(world: World, clock: FakeClock, currency: A
                        "/currency")
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("currency", ["ABC", "ZZZ", "QQQ"])
 def test_a_currency_that_is_not_iso_4217_is_422(world: World, clock: FakeClock,
                                                 currency: str) -> None:
@@ -488,6 +515,7 @@ def test_a_currency_that_is_not_iso_4217_is_422(world: World, clock: FakeClock,
                        "/currency")
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("salary", [0, -5, "-1", "lots", None])
 def test_a_bad_salary_is_422(world: World, clock: FakeClock, salary: Any) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -496,6 +524,7 @@ def test_a_bad_salary_is_422(world: World, clock: FakeClock, salary: Any) -> Non
                                 {**offer_body("EUR", clock), "salary": salary}), "/salary")
 
 
+@pytest.mark.store_independent
 def test_every_bad_field_of_an_offer_is_listed(world: World) -> None:
     api, cid = world.recruiter, world.candidate_a
     with records_nothing(api, cid):
@@ -518,6 +547,7 @@ ALL_GRADES = {"python": "yes", "sql": "mixed"}
     {"python": "yes", "rust": "yes"},  # both
     {},  # nothing graded
 ])
+@pytest.mark.store_independent
 def test_assessment_result_must_grade_exactly_the_rubric(world: World, clock: FakeClock,
                                                          grades: dict[str, str]) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -532,6 +562,7 @@ def test_assessment_result_must_grade_exactly_the_rubric(world: World, clock: Fa
     ({**ALL_GRADES, "rust": "yes"}, "/grades"),
     ({"python": "yes"}, "/grades"),
 ])
+@pytest.mark.store_independent
 def test_assessment_result_errors_point_at_the_grades(world: World, clock: FakeClock,
                                                       grades: dict[str, str],
                                                       field: str) -> None:
@@ -542,6 +573,7 @@ def test_assessment_result_errors_point_at_the_grades(world: World, clock: FakeC
     assert any(p == field or p.startswith(field + "/") for p in pointers(body)), body
 
 
+@pytest.mark.store_independent
 def test_a_bad_grade_value_is_422_listing_the_skill(world: World, clock: FakeClock) -> None:
     api, cid = world.recruiter, world.candidate_a
     to_assessment(api, cid, clock)
@@ -705,6 +737,7 @@ def test_if_match_is_checked_before_the_stage(world: World) -> None:
                                 headers={"If-Match": '"1"'}), 412)
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("if_match", ["1", "abc", '"one"', '"1', "v1", '"-1"', '""'])
 def test_a_malformed_if_match_is_400(world: World, if_match: str) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -866,6 +899,7 @@ def test_the_same_key_on_a_step_by_another_token_runs_again(world: World) -> Non
                        409)
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("key", ["", "k" * 256])
 def test_an_idempotency_key_of_a_bad_length_is_400(world: World, key: str) -> None:
     api, cid = world.recruiter, world.candidate_a
@@ -874,6 +908,7 @@ def test_an_idempotency_key_of_a_bad_length_is_400(world: World, key: str) -> No
                                 headers={"Idempotency-Key": key}), 400)
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("raw", ["null", "[]", '"note"', "3"])
 def test_a_body_that_is_json_but_not_an_object_is_422(world: World, raw: str) -> None:
     api, cid = world.recruiter, world.candidate_a

@@ -7,12 +7,18 @@ Swagger UI answers at /docs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
+
+from api import create_app
+from hirelog.settings import Settings
+from tests.conftest import TEST_ID_KEY
+from tests.fakes import FakeClock
 
 PROBLEM = "application/problem+json"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -53,7 +59,23 @@ ADMIN_ONLY = [("get", "/api/v1/tokens"), ("post", "/api/v1/tokens"),
               ("get", "/api/v1/audit/reads")]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One application for the module: the document does not depend on the store or on what
+    the log holds, so it is read from one SQLite application, built once."""
+    path = tmp_path_factory.mktemp("openapi") / "hirelog.sqlite"
+    flask_app = create_app(Settings(database_url=f"sqlite:///{path}", id_key=TEST_ID_KEY),
+                           clock=FakeClock())
+    yield flask_app
+    flask_app.extensions["hirelog"].close()
+
+
+@pytest.fixture(scope="module")
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
 def spec(client: FlaskClient) -> dict[str, Any]:
     answer = client.get("/api/v1/openapi.json")  # no token needed for the document
     assert answer.status_code == 200

@@ -22,8 +22,8 @@ app.close()
 """
 
 
-def test_many_processes_starting_together_on_a_fresh_schema_all_succeed(postgres_settings):
-    url = postgres_settings.database_url
+def test_many_processes_starting_together_on_a_fresh_schema_all_succeed(fresh_postgres_settings):
+    url = fresh_postgres_settings.database_url
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     processes = [subprocess.Popen([sys.executable, "-c", OPEN_AND_WRITE, url, str(n)],
                                   env=env, stderr=subprocess.PIPE, text=True)
@@ -32,7 +32,7 @@ def test_many_processes_starting_together_on_a_fresh_schema_all_succeed(postgres
     assert [err for code, err in outcomes if code != 0] == []
 
     from hirelog.storage import open_recruitment
-    app = open_recruitment(postgres_settings)
+    app = open_recruitment(fresh_postgres_settings)
     try:
         assert len(app.recorder.select_notifications(start=1, limit=100)) == 12
     finally:
