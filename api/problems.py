@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http
 import logging
+import threading
 from typing import Any
 
 from flask import Flask, Response, json
@@ -51,9 +52,45 @@ def field_errors(messages: Any, pointer: str = "") -> list[dict[str, str]]:
 
 
 class HirelogApi(Api):
-    """flask-smorest's Api, with problem+json errors, documented as such."""
+    """flask-smorest's Api, with problem+json errors, documented as such.
+
+    A blueprint's routes are registered at once, its documentation the first time the OpenAPI
+    document is asked for: building the document is most of the cost of starting an
+    application, and most processes never serve it."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[Any, str, Any]] = []
+        self._documenting = threading.Lock()
+        self._spec: Any = None
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self) -> Any:
+        if self._undocumented:
+            self._document_blueprints()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def _document_blueprints(self) -> None:
+        """What flask-smorest's register_blueprint documents, in the order registered."""
+        with self._documenting:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented[0]
+                blp.register_views_in_doc(self, self._app, self._spec, name=name,
+                                          parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+                self._undocumented.pop(0)
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
