@@ -34,12 +34,12 @@ from kafka.errors import KafkaError
 
 from domain.application import Recruitment
 from domain.values import Skill
-from hirelog.demo import load_demo
 from hirelog.settings import Settings
 from hirelog.tables import Tables
 from projections.publisher import Publisher
 from projections.reads import ReadSide
 from tests.fakes import RECRUITER, FakeClock, by
+from tests.history import load_history
 from tests.kafka.conftest import Broker, free_port
 from tests.kafka.test_publisher import (
     CLIENT_ID,
@@ -93,7 +93,7 @@ def position_now(app: Recruitment) -> int:
 @pytest.mark.slow
 def test_publisher_killed_mid_way_resumes_and_every_event_arrives_in_order(
         app: Recruitment, kafka_settings: Settings, tmp_path: Path) -> None:
-    load_demo(app, candidates=CANDIDATES)
+    load_history(app, candidates=CANDIDATES)
     log, head = event_log(app), log_head(app)
     assert head == len(log) > 3000
     prefix, bootstrap = kafka_settings.kafka_topic_prefix, kafka_settings.kafka_bootstrap_servers

@@ -23,13 +23,13 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Recruitment
-from hirelog.demo import load_demo
 from hirelog.tables import Tables
 from projections.compliance import ComplianceModel
 from projections.compliance_report import compliance
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from tests.fakes import RECRUITER, FakeClock, by
+from tests.history import load_history
 from tests.projections.conftest import dump, project_all
 from tests.projections.test_funnel import History, hour, script
 
@@ -217,7 +217,7 @@ def test_a_rebuild_gives_exactly_the_rows_of_the_live_generation(app, clock) -> 
 
 
 def test_a_rebuild_of_the_demo_data_gives_the_rows_the_live_projector_built(app) -> None:
-    load_demo(app, seed=11, candidates=40)
+    load_history(app, seed=11, candidates=40)
     project_all(app)
     live = dump(app)["compliance"]
     assert live["compliance_outcomes"] and live["compliance_steps"]

@@ -24,7 +24,6 @@ import pytest
 
 from domain.application import Recruitment
 from domain.values import Skill
-from hirelog.demo import load_demo
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
@@ -35,6 +34,7 @@ from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from projections.registry import MODELS
 from tests.fakes import ADMIN, RECRUITER, by
+from tests.history import load_history
 from tests.projections.conftest import (
     assert_live_equals_clean_rebuild,
     caught_up,
@@ -133,7 +133,7 @@ def assert_clean_log(log: Path) -> None:
 @pytest.mark.slow
 def test_projector_killed_while_catching_up_resumes_to_a_clean_rebuild(
         app: Recruitment, settings: Settings, tmp_path: Path) -> None:
-    load_demo(app, candidates=CANDIDATES)
+    load_history(app, candidates=CANDIDATES)
     head = head_of(app)
     assert head > 3000
     log = tmp_path / "projector.log"
@@ -170,7 +170,7 @@ def test_projector_killed_while_catching_up_resumes_to_a_clean_rebuild(
 @pytest.mark.slow
 def test_two_projector_processes_at_once_apply_each_event_once(
         app: Recruitment, settings: Settings, tmp_path: Path) -> None:
-    load_demo(app, candidates=CANDIDATES)
+    load_history(app, candidates=CANDIDATES)
     logs = tmp_path / "first.log", tmp_path / "second.log"
     with projector_process(settings, logs[0]) as first, \
             projector_process(settings, logs[1]) as second:
@@ -201,7 +201,7 @@ def test_two_projector_processes_at_once_apply_each_event_once(
 @pytest.mark.slow
 def test_cli_rebuild_of_the_demo_gives_exactly_the_rows_the_live_projector_built(
         app: Recruitment, settings: Settings) -> None:
-    load_demo(app, candidates=200)
+    load_history(app, candidates=200)
     project_all(app)
     head, built = head_of(app), dump(app)
 
@@ -314,7 +314,7 @@ def live_projector(app: Recruitment) -> Iterator[list[BaseException]]:
 
 def test_rebuild_beside_a_live_projector_and_new_commands_ends_equal_to_a_fresh_rebuild(
         app: Recruitment) -> None:
-    load_demo(app, candidates=300)
+    load_history(app, candidates=300)
     project_all(app)
     before = live_states(app)
     switched: dict[str, tuple[int, int | None]] = {}
@@ -357,7 +357,7 @@ def test_rebuild_beside_a_live_projector_and_new_commands_ends_equal_to_a_fresh_
 
 def test_the_switch_never_moves_the_live_position_back(
         app: Recruitment, monkeypatch: pytest.MonkeyPatch) -> None:
-    load_demo(app, candidates=30)
+    load_history(app, candidates=30)
     project_all(app)
     real_catch_up = rebuild_module.catch_up
 
@@ -384,7 +384,7 @@ def test_a_reader_inside_a_view_keeps_its_generation_while_a_rebuild_switches(
         app: Recruitment, settings: Settings, request: pytest.FixtureRequest) -> None:
     """A read began on the old generation (it read the catalog) when the rebuild switches and
     drops it: the read must still answer from the generation it started on, not fail."""
-    load_demo(app, candidates=30)
+    load_history(app, candidates=30)
     project_all(app)
     expected = dump(app)
     reads = ReadSide(Tables(app))
@@ -414,7 +414,7 @@ def test_rebuild_succeeds_when_another_process_writes_between_its_read_and_its_w
     """The rebuild reads the catalog, then writes in the same transaction (a new generation's
     tables; the switch). A command recorded meanwhile by another process (a server) must not
     make it fail."""
-    load_demo(app, candidates=20)
+    load_history(app, candidates=20)
     project_all(app)
     other = open_recruitment(settings)  # its own connections, as another process has
     real = getattr(catalog, read)

@@ -47,7 +47,6 @@ from flask import Flask
 from api import create_app
 from domain.application import Recruitment
 from domain.values import Skill
-from hirelog.demo import load_demo
 from hirelog.settings import Settings
 from hirelog.tables import Tables
 from projections.assessments import AssessmentsModel
@@ -56,6 +55,7 @@ from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from tests.api.conftest import Api, contact, new_token, open_position
 from tests.fakes import ADMIN, FakeClock, by, client_user
+from tests.history import load_history
 from tests.projections.conftest import dump, project_all
 
 RUBRIC = [Skill("python", 5, required=True), Skill("sql", 2)]
@@ -381,7 +381,7 @@ def test_a_rebuild_gives_exactly_the_rows_of_the_live_generation(app, clock) -> 
 
 
 def test_a_rebuild_of_the_demo_data_gives_the_rows_the_live_projector_built(app) -> None:
-    load_demo(app, seed=11, candidates=40)
+    load_history(app, seed=11, candidates=40)
     project_all(app)
     live = dump(app)
     for model in (FunnelModel, AssessmentsModel):

@@ -15,13 +15,13 @@ from click.testing import CliRunner, Result
 from api.cli import main
 from domain.application import Recruitment
 from domain.values import Skill
-from hirelog.demo import load_demo
 from hirelog.settings import Settings
 from hirelog.tables import Tables
 from projections import catalog, replay_check
 from projections.projector import Projector
 from projections.registry import MODELS, model_named
 from tests.fakes import ADMIN, RECRUITER, by
+from tests.history import load_history
 from tests.projections.conftest import project_all
 
 DEMO = 20  # candidates of the demo data set (about 160 events)
@@ -75,7 +75,7 @@ def all_tables() -> set[str]:
 
 @pytest.fixture
 def projected(app: Recruitment) -> Recruitment:
-    load_demo(app, candidates=DEMO)
+    load_history(app, candidates=DEMO)
     project_all(app)
     return app
 
