@@ -6,7 +6,6 @@ PostgreSQL is unreachable they skip, unless HIRELOG_REQUIRE_POSTGRES=1 (CI), whe
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,30 +17,8 @@ from psycopg import sql
 from domain.application import Recruitment
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
+from tests.databases import PG_URL, TEST_ID_KEY, require_postgres
 from tests.fakes import FakeClock
-
-PG_URL = os.environ.get("HIRELOG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-TEST_ID_KEY = "test-id-key"
-
-
-def postgres_reachable() -> str | None:
-    """None when reachable, else why not."""
-    settings = Settings(database_url=PG_URL)
-    try:
-        with psycopg.connect(settings.database.conninfo(), connect_timeout=3):  # type: ignore[union-attr]
-            return None
-    except psycopg.OperationalError as error:
-        return str(error).strip().splitlines()[0]
-
-
-def require_postgres() -> None:
-    problem = postgres_reachable()
-    if problem is None:
-        return
-    message = f"PostgreSQL at {PG_URL} is unreachable: {problem}"
-    if os.environ.get("HIRELOG_REQUIRE_POSTGRES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture

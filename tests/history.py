@@ -22,7 +22,7 @@ from hirelog.log_export import export_log
 from hirelog.log_import import import_log
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
-from tests.conftest import TEST_ID_KEY
+from tests.databases import TEST_ID_KEY
 
 _EXPORTS: dict[tuple[int, int], tuple[bytes, DemoSummary]] = {}
 _MAKING = threading.Lock()

@@ -11,7 +11,7 @@ import psycopg
 from psycopg import sql
 
 from hirelog.settings import Settings
-from tests.conftest import PG_URL, TEST_ID_KEY
+from tests.databases import PG_URL, TEST_ID_KEY
 
 
 def own_database_named(name: str) -> Iterator[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.api.conftest import SKILLS, World
+from tests.apiclient import SKILLS, World
 from tests.fakes import FakeClock
 
 V1 = "/api/v1"

@@ -11,9 +11,9 @@ from flask import Flask
 from api.views.audit_reads import CANDIDATE_READS
 from hirelog.read_audit import ReadLog
 from hirelog.tables import Tables
-from tests.api.conftest import Api, World, assert_problem
+from tests.apiclient import Api, World, assert_problem
 from tests.fakes import FakeClock
-from tests.projections.conftest import project_all
+from tests.readmodels import project_all
 
 V1 = "/api/v1"
 READS = f"{V1}/audit/reads"

@@ -41,8 +41,8 @@ from tests.api.bounds_cases import (
     request_routes,
     with_value,
 )
-from tests.api.conftest import Api, assert_problem, new_token
-from tests.projections.conftest import project_all
+from tests.apiclient import Api, assert_problem, new_token
+from tests.readmodels import project_all
 
 BASE = "/api/v1"
 

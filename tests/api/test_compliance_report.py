@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, World, assert_problem, contact
+from tests.apiclient import Api, World, assert_problem, contact
 from tests.fakes import FakeClock
-from tests.projections.conftest import project_all
+from tests.readmodels import project_all
 
 URL = "/api/v1/reports/compliance"
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from api.security import MAX_BODY
-from tests.api.conftest import SKILLS, Api, World, new_token
+from tests.apiclient import SKILLS, Api, World, new_token
 from tests.fakes import FakeClock
 
 PROBLEM = "application/problem+json"

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from projections.projector import Projector
 from projections.registry import MODELS
-from tests.api.conftest import World
+from tests.apiclient import World
 
 EXAMPLES = int(os.environ.get("HIRELOG_FUZZ_EXAMPLES", "8"))
 PROBLEM = "application/problem+json"

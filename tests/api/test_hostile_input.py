@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from domain.values import normalise_email
-from tests.api.conftest import World, assert_problem
+from tests.apiclient import World, assert_problem
 
 BASE = "/api/v1"
 

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask
 
 from hirelog.tables import Tables
-from tests.api.conftest import Api, World, assert_problem
+from tests.apiclient import Api, World, assert_problem
 
 BASE = "/api/v1"
 

@@ -17,7 +17,7 @@ from openapi_spec_validator import validate
 
 from api import create_app
 from hirelog.settings import Settings
-from tests.conftest import TEST_ID_KEY
+from tests.databases import TEST_ID_KEY
 from tests.fakes import FakeClock
 
 PROBLEM = "application/problem+json"

@@ -14,9 +14,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api import create_app
 from hirelog.settings import Settings
-from tests.api.conftest import Api, World, assert_problem, new_token
+from tests.apiclient import Api, World, assert_problem, new_token
 from tests.fakes import FakeClock
-from tests.projections.conftest import project_all
+from tests.readmodels import project_all
 
 BASE = "/api/v1"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.api.conftest import Api, World
+from tests.apiclient import Api, World
 from tests.fakes import FakeClock
 
 BASE = "/api/v1"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import SKILLS, Api, World, assert_problem
+from tests.apiclient import SKILLS, Api, World, assert_problem
 
 PROBLEM = "application/problem+json"
 ROLES = ("admin", "recruiter", "auditor", "client_a", "client_a_on_b")

@@ -31,9 +31,9 @@ from projections import catalog, failures
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.registry import MODELS
-from tests.api.conftest import World, assert_problem
+from tests.apiclient import World, assert_problem
 from tests.fakes import RECRUITER, FakeClock
-from tests.projections.conftest import project_all
+from tests.readmodels import project_all
 
 BASE = "/api/v1"
 

@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.cli import main
 from hirelog.settings import Settings, SettingsError
-from tests.api.conftest import Api, World, assert_problem
-from tests.conftest import TEST_ID_KEY
+from tests.apiclient import Api, World, assert_problem
+from tests.databases import TEST_ID_KEY
 
 PROBLEM = "application/problem+json"
 TOKEN_FIELDS = {"id", "name", "role", "client_id", "created_at", "revoked_at"}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import start_gunicorn, stop
 from tests.e2e.test_server import at_once, interviewed_candidate
+from tests.servers import start_gunicorn, stop
 
 pytestmark = pytest.mark.slow
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")

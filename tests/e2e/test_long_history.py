@@ -17,8 +17,8 @@ from hirelog.log_export import export_log
 from hirelog.log_verify import notifications, verify_log
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
-from tests.conftest import TEST_ID_KEY
-from tests.projections.conftest import dump, project_all
+from tests.databases import TEST_ID_KEY
+from tests.readmodels import dump, project_all
 
 CANDIDATES = 3200  # about 21,000 events
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from hirelog.settings import Settings
-from tests.e2e.conftest import HIRELOG, HttpApi, Server, free_port
+from tests.servers import HIRELOG, HttpApi, Server, free_port
 
 pytestmark = pytest.mark.slow
 V1 = "/api/v1"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import free_port
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 

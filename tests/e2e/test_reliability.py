@@ -27,10 +27,10 @@ import requests
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
-from tests.e2e.conftest import HIRELOG, Server, free_port, start_gunicorn, stop
 from tests.e2e.load import Tally, new_tokens, run_clients
 from tests.postgres import postgres_settings_for, terminate
-from tests.projections.conftest import assert_live_equals_clean_rebuild
+from tests.readmodels import assert_live_equals_clean_rebuild
+from tests.servers import HIRELOG, Server, free_port, start_gunicorn, stop
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import HttpApi, Server
+from tests.servers import HttpApi, Server
 
 pytestmark = pytest.mark.slow
 V1 = "/api/v1"

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.serving import BODY_DEADLINE, READ_TIMEOUT
 from hirelog.settings import Settings
-from tests.e2e.conftest import (
+from tests.servers import (
     HIRELOG,
     free_port,
     start_gunicorn,

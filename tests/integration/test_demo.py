@@ -17,7 +17,7 @@ from domain.stages import Stage
 from hirelog.demo import DemoAlreadyLoaded, is_loaded, load_demo
 from hirelog.settings import PostgresDatabase, Settings
 from hirelog.storage import open_recruitment
-from tests.conftest import TEST_ID_KEY
+from tests.databases import TEST_ID_KEY
 
 
 def size(settings: Settings) -> int:

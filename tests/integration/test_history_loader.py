@@ -9,7 +9,7 @@ from hirelog.demo import load_demo
 from hirelog.log_verify import notifications, verify_log
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
-from tests.conftest import TEST_ID_KEY
+from tests.databases import TEST_ID_KEY
 from tests.fakes import ADMIN, by
 from tests.history import load_history
 

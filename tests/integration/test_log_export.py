@@ -33,9 +33,9 @@ from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
 from projections.rebuild import rebuild
 from projections.registry import MODELS
-from tests.conftest import PG_URL, TEST_ID_KEY, require_postgres
+from tests.databases import PG_URL, TEST_ID_KEY, require_postgres
 from tests.fakes import RECRUITER, by
-from tests.projections.conftest import dump, project_all
+from tests.readmodels import dump, project_all
 
 NewDatabase = Callable[..., Settings]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_postgres
+from tests.databases import require_postgres
 from tests.postgres import as_admin
 
 ROOT = Path(__file__).resolve().parents[2]

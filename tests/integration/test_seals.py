@@ -13,52 +13,8 @@ from domain.application import Recruitment
 from domain.seals import add_seal, compute_seal, split_seal
 from hirelog.log_verify import verify_aggregate, verify_log
 from hirelog.storage import open_recruitment
-from hirelog.tables import Tables
-from tests.fakes import FakeClock, by
-from tests.integration.test_recruitment_store import drive_to_interview, open_candidate
-
-
-def history(app: Recruitment, clock: FakeClock):
-    """Two candidates: Ann driven to an interview, Bo contacted and applied."""
-    client, position, ann = open_candidate(app)
-    drive_to_interview(app, clock, ann.id, client.id)
-    bo = app.contact_candidate(position_id=position.id, name="Bo Park", email="bo@example.com",
-                               source="inbound", caller=by())
-    app.apply(bo.id, by())
-    return client, position, ann.id, bo.id
-
-
-def key(app: Recruitment, aggregate_id) -> str:
-    """An aggregate id as the store keeps it (SQLite: 32 hex digits; PostgreSQL: uuid)."""
-    return str(aggregate_id) if Tables(app).is_postgres else aggregate_id.hex
-
-
-def events_table(app: Recruitment, statement: str) -> str:
-    return statement.replace("{events}",
-                             "{schema}." + app.recorder.events_table_name.split(".")[-1])
-
-
-def rows(app: Recruitment, aggregate_id) -> list[dict]:
-    with Tables(app).transaction(commit=False) as cursor:
-        return cursor.execute(events_table(
-            app, "SELECT originator_version, topic, state FROM {events} "
-                 "WHERE originator_id = %s ORDER BY originator_version"),
-            (key(app, aggregate_id),)).all()
-
-
-def execute(app: Recruitment, statement: str, params: tuple) -> None:
-    with Tables(app).transaction() as cursor:
-        assert cursor.execute(events_table(app, statement), params).rowcount == 1
-
-
-def set_state(app: Recruitment, aggregate_id, version: int, state: bytes) -> None:
-    execute(app, "UPDATE {events} SET state = %s "
-                 "WHERE originator_id = %s AND originator_version = %s",
-            (state, key(app, aggregate_id), version))
-
-
-def state_of(app: Recruitment, aggregate_id, version: int) -> bytes:
-    return bytes(rows(app, aggregate_id)[version - 1]["state"])
+from tests.fakes import by
+from tests.sealed_log import execute, history, key, rows, set_state, state_of
 
 
 def only_break(app: Recruitment):

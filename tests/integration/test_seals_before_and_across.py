@@ -16,11 +16,10 @@ from hirelog.log_verify import verify_log
 from hirelog.settings import Settings
 from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
-from tests.conftest import TEST_ID_KEY
+from tests.databases import TEST_ID_KEY
 from tests.fakes import by
-from tests.integration.test_recruitment_store import open_candidate
-from tests.integration.test_seals import execute, history, set_state, state_of
-from tests.integration.test_verify_against_export import cli, exported
+from tests.hiring_steps import open_candidate
+from tests.sealed_log import cli, execute, exported, history, set_state, state_of
 
 
 class RecruitmentBeforeSeals(Recruitment):

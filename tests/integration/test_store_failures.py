@@ -30,8 +30,8 @@ from hirelog import store_errors
 from hirelog.settings import Settings
 from hirelog.storage import eventsourcing_env, id_key, open_recruitment
 from hirelog.stores import PROBE_EVERY
-from tests.api.conftest import Api, assert_problem, new_token
-from tests.conftest import TEST_ID_KEY
+from tests.apiclient import Api, assert_problem, new_token
+from tests.databases import TEST_ID_KEY
 from tests.fakes import by
 from tests.postgres import as_admin, postgres_settings_for, terminate
 from tests.tcp_proxy import TcpProxy

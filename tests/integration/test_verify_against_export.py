@@ -4,28 +4,9 @@ latest events of an aggregate deleted, or a chain rewritten (resealed) from an e
 
 from __future__ import annotations
 
-import os
-import stat
-
-from click.testing import CliRunner
-
-from api.cli import main
 from domain.seals import add_seal, compute_seal, split_seal
 from tests.fakes import by
-from tests.integration.test_seals import execute, history, key, rows, set_state
-
-
-def cli(settings, *args: str):
-    env = {"DATABASE_URL": settings.database_url, "HIRELOG_ID_KEY": settings.id_key}
-    return CliRunner().invoke(main, list(args), env=env)
-
-
-def exported(settings, tmp_path) -> str:
-    path = str(tmp_path / "kept-by-the-auditor.jsonl")
-    result = cli(settings, "audit", "export", "--out", path)
-    assert result.exit_code == 0, result.output
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600  # candidates' personal data
-    return path
+from tests.sealed_log import cli, execute, exported, history, key, rows, set_state
 
 
 def test_an_unchanged_log_matches_its_export_also_after_new_events(app, settings, clock,

@@ -38,10 +38,10 @@ from hirelog.settings import Settings
 from hirelog.tables import Tables
 from projections.publisher import Publisher
 from projections.reads import ReadSide
+from tests.broker import Broker
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.history import load_history
-from tests.kafka.conftest import Broker, free_port
-from tests.kafka.test_publisher import (
+from tests.kafka_messages import (
     CLIENT_ID,
     Message,
     assert_exactly_the_log,
@@ -54,6 +54,7 @@ from tests.kafka.test_publisher import (
     stored_position,
     wait_for,
 )
+from tests.servers import free_port
 
 HIRELOG = str(Path(sys.executable).parent / "hirelog")
 CANDIDATES = 500  # about 3,250 events: ~65 batches of 50

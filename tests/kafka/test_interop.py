@@ -14,7 +14,7 @@ import pytest
 from domain.application import Recruitment
 from hirelog.settings import Settings
 from tests.fakes import FakeClock
-from tests.kafka.test_publisher import (  # imports kafka-python under its warning filter
+from tests.kafka_messages import (
     Message,
     assert_exactly_the_log,
     assert_versions_in_order,

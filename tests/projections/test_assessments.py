@@ -21,8 +21,8 @@ from hirelog.tables import Tables
 from projections.assessments import AssessmentsModel, assessment_report, band_of
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
-from tests.projections.conftest import dump, project_all
-from tests.projections.test_funnel import agency, flask_app, hour, script
+from tests.hiring_script import agency, flask_app, hour, script
+from tests.readmodels import dump, project_all
 
 REASONS = ("too_long", "schedule_conflict", "not_representative", "no_response", "other")
 

@@ -41,7 +41,7 @@ from projections.reads import ReadSide, View
 from projections.registry import MODELS
 from projections.shortlist import shortlist
 from tests.fakes import RECRUITER, FakeClock, by
-from tests.projections.conftest import dump, project_all
+from tests.readmodels import dump, project_all
 
 DAY0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # FakeClock's start
 RITA = RECRUITER  # Actor(id="tok-rita", name="Rita Recruiter")

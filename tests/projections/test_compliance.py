@@ -29,9 +29,9 @@ from projections.compliance_report import compliance
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from tests.fakes import RECRUITER, FakeClock, by
+from tests.hiring_script import History, hour, script
 from tests.history import load_history
-from tests.projections.conftest import dump, project_all
-from tests.projections.test_funnel import History, hour, script
+from tests.readmodels import dump, project_all
 
 GLOBEX_DECIDER = "Greta Globex (by phone)"
 

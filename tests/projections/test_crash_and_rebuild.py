@@ -35,7 +35,7 @@ from projections.rebuild import rebuild
 from projections.registry import MODELS
 from tests.fakes import ADMIN, RECRUITER, by
 from tests.history import load_history
-from tests.projections.conftest import (
+from tests.readmodels import (
     assert_live_equals_clean_rebuild,
     caught_up,
     differences,

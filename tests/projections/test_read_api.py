@@ -27,9 +27,9 @@ from hirelog.settings import Settings
 from projections.projector import Projector
 from projections.registry import MODELS
 from tests.api import conftest as api_fixtures
-from tests.api.conftest import Api, World, new_token
+from tests.apiclient import Api, World, new_token
 from tests.fakes import RECRUITER, FakeClock, by
-from tests.projections.conftest import project_all
+from tests.readmodels import project_all
 
 BASE = "/api/v1"
 PROBLEM = "application/problem+json"

@@ -22,7 +22,7 @@ from projections.projector import Projector
 from projections.registry import MODELS, model_named
 from tests.fakes import ADMIN, RECRUITER, by
 from tests.history import load_history
-from tests.projections.conftest import project_all
+from tests.readmodels import project_all
 
 DEMO = 20  # candidates of the demo data set (about 160 events)
 TABLE_LINE = re.compile(r"^  (\S+)\s+(ok \((\d+) rows\)|DIFFERS: .*)$")
