@@ -1,4 +1,5 @@
-"""The HTTP API: Flask + flask-smorest + marshmallow. `create_app` is the composition root.
+"""The HTTP API: Flask + flask-smorest + marshmallow. `create_app` builds the Flask application
+around the parts hirelog.bootstrap (the composition root) builds.
 
 Production: `gunicorn -c python:hirelog.gunicorn_config 'api:create_app()'` (without --preload:
 each worker builds its own application, and so its own database connections, after the fork).
@@ -6,25 +7,16 @@ each worker builds its own application, and so its own database connections, aft
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from flask import Flask
 
 from api import consistency, headers, idempotent, observe, security, startup, throttle
 from api.problems import HirelogApi, register_domain_errors, register_unexpected_errors
 from api.representations import STEP_OF_COMMAND
-from api.services import Services
 from api.serving import BodyDeadline
-from domain.application import Clock, Recruitment, utc_now
-from domain.errors import NotFound
-from hirelog import logs
-from hirelog.idempotency import IdempotencyStore
-from hirelog.rate_limits import RateLimiter
+from domain.application import Clock, utc_now
+from hirelog import bootstrap, logs
+from hirelog.bootstrap import Services
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
-from hirelog.tables import Tables
-from hirelog.tokens import TokenStore
-from projections.reads import ReadSide
 
 DOCS_CDN = "https://cdn.jsdelivr.net"
 
@@ -81,24 +73,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
 
 def build_services(settings: Settings, clock: Clock) -> Services:
-    """Everything the views use, on the store prepared first (under the lock)."""
-    recruitment = open_recruitment(settings, clock=clock)
-    tables = Tables(recruitment)
-    observe.count_events_of(recruitment)
-    return Services(
-        settings=settings, recruitment=recruitment,
-        tokens=TokenStore(tables, client_exists=_client_exists(recruitment),
-                          bootstrap_admin_token=settings.bootstrap_admin_token),
-        idempotency=IdempotencyStore(tables), reads=ReadSide(tables),
-        rate_limiter=RateLimiter(settings, tables))
-
-
-def _client_exists(recruitment: Recruitment):
-    def exists(client_id: UUID) -> bool:
-        try:
-            recruitment.get_client(client_id)
-        except NotFound:
-            return False
-        return True
-
-    return exists
+    """The views' parts (hirelog.bootstrap), with the events they record counted."""
+    services = bootstrap.services(settings, clock)
+    observe.count_events_of(services.recruitment)
+    return services

@@ -112,8 +112,7 @@ def serve(host: str, port: int, threads: int, projector: bool) -> None:
     'api:create_app()'."""
     from api import create_app
     from api.serving import waitress_server
-    from projections.projector import Projector
-    from projections.registry import MODELS
+    from hirelog import bootstrap
 
     settings = Settings.from_env()
     app = create_app(settings)
@@ -121,12 +120,10 @@ def serve(host: str, port: int, threads: int, projector: bool) -> None:
         raise click.ClickException(f"cannot open {redact(settings.database_url)}: the store "
                                    "cannot be used (see the log above)")
     if projector:
-        Projector(app.extensions["hirelog"].recruitment, MODELS).start_thread()
+        bootstrap.projector(app.extensions["hirelog"].recruitment).start_thread()
         click.echo("projector running in this process", err=True)
     if settings.kafka_bootstrap_servers:
-        from projections.publisher import Publisher
-
-        Publisher(app.extensions["hirelog"].recruitment, settings).start_thread()
+        bootstrap.publisher(app.extensions["hirelog"].recruitment, settings).start_thread()
         click.echo(f"publishing events to Kafka at {settings.kafka_bootstrap_servers} in this "
                    "process", err=True)
     else:
@@ -155,8 +152,7 @@ def project(batch_size: int, metrics_host: str, metrics_port: int) -> None:
     import signal
     import threading
 
-    from projections.projector import Projector
-    from projections.registry import MODELS
+    from hirelog import bootstrap
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -164,7 +160,7 @@ def project(batch_size: int, metrics_host: str, metrics_port: int) -> None:
         click.echo(f"projector following {redact(Settings.from_env().database_url)}", err=True)
         serve_metrics(app, metrics_host, metrics_port)
         with suppress(KeyboardInterrupt):
-            Projector(app, MODELS, batch_size=batch_size).run_forever(stop)
+            bootstrap.projector(app, batch_size=batch_size).run_forever(stop)
 
 
 main.add_command(cli_admin.token)

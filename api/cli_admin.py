@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from api.cli_support import one_line_errors, recruitment
-from hirelog.settings import Settings, redact
+from hirelog.settings import Settings
 
 
 @click.group()
@@ -112,17 +112,10 @@ def token() -> None:
 
 @contextmanager
 def token_store() -> Iterator[Any]:
-    from api import create_app
+    from hirelog import bootstrap
 
-    settings = Settings.from_env()
-    app = create_app(settings)
-    if app.extensions["hirelog"] is None:
-        raise click.ClickException(f"cannot open {redact(settings.database_url)}: the store "
-                                   "cannot be used (see the log above)")
-    try:
-        yield app.extensions["hirelog"].tokens
-    finally:
-        app.extensions["hirelog"].close()
+    with recruitment() as app:
+        yield bootstrap.token_store(app, Settings.from_env())
 
 
 @token.command("create")

@@ -28,13 +28,13 @@ def publish(batch_size: int, metrics_host: str, metrics_port: int) -> None:
     """Publish every domain event to Kafka (at least once, in order per aggregate), until
     SIGTERM or Ctrl-C; resumes after the last acknowledged event. Its figures are on
     http://METRICS_HOST:METRICS_PORT/metrics."""
-    from projections.publisher import Publisher
+    from hirelog import bootstrap
 
     settings = kafka_settings()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with recruitment() as app:
-        publisher = Publisher(app, settings, batch_size=batch_size)
+        publisher = bootstrap.publisher(app, settings, batch_size=batch_size)
         click.echo(f"publishing to {settings.kafka_bootstrap_servers} "
                    f"({settings.kafka_topic_prefix}.*); {publisher.lag()} events waiting",
                    err=True)

@@ -34,11 +34,11 @@ def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def recruitment() -> Iterator[Recruitment]:
-    from hirelog.storage import open_recruitment
+    from hirelog import bootstrap
 
     settings = Settings.from_env()
     try:
-        app = open_recruitment(settings)
+        app = bootstrap.event_store(settings)
     except Exception as error:
         if isinstance(error, SettingsError):
             raise

@@ -1,30 +1,14 @@
-"""What the views use, built once per process by create_app (after a fork, never before)."""
+"""What the views use (built once per process by hirelog.bootstrap, after a fork, never
+before), as the current application holds it."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from flask import current_app
 
 from domain.application import Recruitment
-from hirelog.idempotency import IdempotencyStore
-from hirelog.rate_limits import RateLimiter
-from hirelog.settings import Settings
-from hirelog.tokens import TokenStore
-from projections.reads import ReadSide
+from hirelog.bootstrap import Services
 
-
-@dataclass
-class Services:
-    settings: Settings
-    recruitment: Recruitment
-    tokens: TokenStore
-    idempotency: IdempotencyStore
-    reads: ReadSide
-    rate_limiter: RateLimiter
-
-    def close(self) -> None:
-        self.recruitment.close()
+__all__ = ["Services", "recruitment", "services"]
 
 
 def services() -> Services:

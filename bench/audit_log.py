@@ -20,12 +20,12 @@ from pathlib import Path
 from eventsourcing.persistence import EventStore, Mapper
 
 from domain.application import Recruitment
+from hirelog import bootstrap
 from hirelog.demo import load_demo
 from hirelog.log_export import export_log
 from hirelog.log_import import import_log
 from hirelog.log_verify import verify_log
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
 
 ID_KEY = "bench-id-key"
 
@@ -57,13 +57,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         plain_settings = settings(folder, "plain")
-        plain = open_recruitment(plain_settings)
+        plain = bootstrap.event_store(plain_settings)
         plain.close()  # tables made; reopen the same file without seals
         plain = UnsealedRecruitment(plain.env, id_key=ID_KEY.encode())
         events, plain_seconds = timed_demo(plain, args.candidates)
         plain.close()
 
-        sealed = open_recruitment(settings(folder, "sealed"))
+        sealed = bootstrap.event_store(settings(folder, "sealed"))
         sealed_events, sealed_seconds = timed_demo(sealed, args.candidates)
         assert sealed_events == events
         print(f"demo log: {events} events ({args.candidates} candidates), SQLite")
@@ -86,7 +86,7 @@ def main() -> None:
               f"({path.stat().st_size / events:.0f} bytes per event)")
         sealed.close()
 
-        target = open_recruitment(settings(folder, "imported"))
+        target = bootstrap.event_store(settings(folder, "imported"))
         started = time.perf_counter()
         with path.open("rb") as in_file:
             imported = import_log(target, in_file)

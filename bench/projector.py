@@ -24,12 +24,11 @@ import psycopg
 from psycopg import sql
 
 from domain.application import Recruitment
+from hirelog import bootstrap
 from hirelog.demo import load_demo
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
 from hirelog.tables import Tables
 from projections import catalog
-from projections.projector import Projector
 from projections.rebuild import rebuild
 from projections.registry import MODELS
 
@@ -89,7 +88,7 @@ def positions(app: Recruitment) -> dict[str, int]:
 
 
 def measure(store: str, settings: Settings, candidates: int, batch_size: int) -> Result:
-    app = open_recruitment(settings)
+    app = bootstrap.event_store(settings)
     try:
         started = time.perf_counter()
         load_demo(app, candidates=candidates)
@@ -98,7 +97,7 @@ def measure(store: str, settings: Settings, candidates: int, batch_size: int) ->
         print(f"{store}: loaded {events} events ({candidates} candidates) in "
               f"{load_seconds:.1f} s", file=sys.stderr)
 
-        projector = Projector(app, MODELS, batch_size=batch_size)
+        projector = bootstrap.projector(app, batch_size=batch_size)
         started = time.perf_counter()
         while projector.run_once():
             pass

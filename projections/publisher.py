@@ -40,9 +40,17 @@ class Publisher:
         self.tables = Tables(app)
         self.producer: KafkaProducer | None = None
         self.woken = threading.Event()
-        app.on_save(lambda _events: self.woken.set())
+        self.prepared = False
+
+    def prepare(self) -> None:
+        """Register the publisher's position in the catalog (once; before the first batch)
+        and be woken by this process's saves. Constructing a Publisher writes nothing."""
+        if self.prepared:
+            return
         with self.tables.transaction() as cursor:
             catalog.register(cursor, NAME, 1, active=True)
+        self.app.on_save(lambda _events: self.woken.set())
+        self.prepared = True
 
     # --- broker ---
     def _producer(self) -> KafkaProducer:
@@ -73,12 +81,14 @@ class Publisher:
             admin.close()
 
     def _drop_producer(self) -> None:
-        if self.producer is not None:
-            try:
-                self.producer.close(timeout=1)
-            except Exception:
-                log.debug("closing a failed producer", exc_info=True)
-            self.producer = None
+        producer, self.producer = self.producer, None
+        if producer is None:
+            return
+        try:
+            producer.close(timeout=1)
+        except Exception:
+            log.debug("closing a failed producer", exc_info=True)
+            _force_close(producer)
 
     # --- log ---
     def position(self) -> int:
@@ -88,6 +98,7 @@ class Publisher:
     def publish_once(self) -> int:
         """Send the next batch, wait for every acknowledgement, then move the position.
         How many events were published; raises KafkaError without moving anything."""
+        self.prepare()
         position = self.position()
         notifications = self.app.recorder.select_notifications(start=position + 1,
                                                                limit=self.batch_size)
@@ -193,3 +204,15 @@ def _passing(error: BaseException) -> bool:
     if isinstance(error, KafkaError):
         return bool(getattr(error, "retriable", False))
     return isinstance(error, (TimeoutError, ConnectionError))
+
+
+def _force_close(producer: KafkaProducer) -> None:
+    """End a producer whose close() failed. kafka-python 3.0.12's close() stops at its flush
+    while batches are pending (the broker is gone), leaving its I/O thread and sockets open,
+    and raises again when the producer is collected, in whatever runs then. The pending
+    batches are not needed: the position did not move, so they are sent again."""
+    sender = getattr(producer, "_sender", None)
+    if sender is not None:
+        sender.force_close()  # aborts the pending batches and closes the network client
+        sender.join(5)
+    producer._closed = True  # nothing left for __del__ to do

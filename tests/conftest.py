@@ -15,8 +15,8 @@ import pytest
 from psycopg import sql
 
 from domain.application import Recruitment
+from hirelog import bootstrap
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
 from tests.databases import PG_URL, TEST_ID_KEY, require_postgres
 from tests.fakes import FakeClock
 
@@ -68,7 +68,7 @@ def settings(request) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Iterator[Recruitment]:
-    recruitment = open_recruitment(settings, clock=clock)
+    recruitment = bootstrap.event_store(settings, clock=clock)
     yield recruitment
     recruitment.close()
 
@@ -76,7 +76,7 @@ def app(settings: Settings, clock: FakeClock) -> Iterator[Recruitment]:
 @pytest.fixture
 def memory_app(clock: FakeClock) -> Iterator[Recruitment]:
     """Fast in-process application for unit-level tests of the service."""
-    recruitment = open_recruitment(
+    recruitment = bootstrap.event_store(
         Settings(database_url="sqlite:///:memory:", id_key=TEST_ID_KEY), clock=clock)
     yield recruitment
     recruitment.close()

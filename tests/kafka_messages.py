@@ -262,7 +262,10 @@ def stored_position(app: Recruitment) -> int | None:
 
 @contextmanager
 def publisher_of(app: Recruitment, settings: Settings, **options: Any) -> Iterator[Publisher]:
+    """A publisher as a process starts it (hirelog.bootstrap.publisher): prepared, so /readyz
+    shows it from the start."""
     publisher = Publisher(app, settings, **options)
+    publisher.prepare()
     try:
         yield publisher
     finally:

@@ -301,6 +301,14 @@ def test_readyz_shows_the_publisher_lag(app: Recruitment, clock: FakeClock,
         flask_app.extensions["hirelog"].close()
 
 
+def test_constructing_a_publisher_writes_nothing(app: Recruitment, settings: Settings) -> None:
+    """Its position is registered before its first batch, not when it is built."""
+    publisher = Publisher(app, replace(settings, kafka_bootstrap_servers="127.0.0.1:1"))
+    assert stored_position(app) is None
+    publisher.prepare()
+    assert stored_position(app) == 0
+
+
 def test_without_kafka_settings_there_is_no_publisher(app: Recruitment,
                                                       settings: Settings) -> None:
     assert settings.kafka_bootstrap_servers is None
