@@ -31,6 +31,11 @@ OWED_A_NOTICE = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED})
 # Stages the candidate can no longer leave by withdrawing (the process is over for them).
 CLOSED = frozenset({Stage.ABANDONED, Stage.DISQUALIFIED, Stage.REJECTED, Stage.HIRED,
                     Stage.WITHDRAWN})
+# Stages in which the candidate left the process without a hire (the funnel's drops).
+DROPPED = CLOSED - {Stage.HIRED}
+# Stages nobody works on: the closed ones, and a declined offer (it waits for the client to
+# make a new one, if ever). The recruiters' report counts every other candidate as open.
+NOT_OPEN = CLOSED | {Stage.OFFER_DECLINED}
 
 # Commands each stage allows, before conditions that depend on more than the stage
 # (an offer still open, a notice not yet sent): see Candidate.allowed_commands.

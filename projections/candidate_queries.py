@@ -15,7 +15,7 @@ from projections.readmodel import from_iso, iso
 from projections.reads import View
 
 OWED_A_NOTICE = tuple(sorted(s.value for s in stages.OWED_A_NOTICE))
-CLOSED = ("abandoned", "disqualified", "rejected", "hired", "withdrawn", "offer_declined")
+NOT_OPEN = tuple(sorted(s.value for s in stages.NOT_OPEN))
 
 
 def encode_cursor(position: int) -> str:
@@ -171,7 +171,7 @@ def recruiters(view: View, now: datetime) -> list[dict[str, Any]]:
         entry = report.setdefault(row["owner_id"], {
             "recruiter_id": row["owner_id"], "recruiter": row["owner_name"],
             "open_candidates": 0, "overdue": []})
-        if row["stage"] not in CLOSED:
+        if row["stage"] not in NOT_OPEN:
             entry["open_candidates"] += 1
         for step in overdue_steps(row, now):
             entry["overdue"].append({**summary(row, now), "overdue": step})

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from domain import stages
 from domain.candidate import Candidate
 from domain.stages import CLOSED, Stage
 from domain.values import Source
@@ -18,7 +19,7 @@ from projections.readmodel import ReadModel, from_iso, iso
 if TYPE_CHECKING:  # projections.reads imports the registry, which imports this module
     from projections.reads import View
 
-DROPS = ("abandoned", "disqualified", "rejected", "withdrawn")
+DROPS = tuple(s.value for s in Stage if s in stages.DROPPED)  # in process order
 ORDER = {stage.value: index for index, stage in enumerate(Stage)}  # the process order
 
 

@@ -84,7 +84,7 @@ CANDIDATE_READS: dict[str, tuple[str, Extract]] = {
 }
 
 
-def read_log() -> ReadLog:
+def log_of_reads() -> ReadLog:
     log = current_app.extensions.get("hirelog_reads")
     if log is None:
         log = current_app.extensions["hirelog_reads"] = ReadLog(Tables(recruitment()))
@@ -103,7 +103,7 @@ def record_candidate_reads(response: Response) -> Response:
     what, extract = CANDIDATE_READS[request.endpoint]
     try:
         candidate_ids = extract(response.get_json(), request.view_args or {})
-        read_log().record(token.actor, what, candidate_ids, at=recruitment().clock(),
+        log_of_reads().record(token.actor, what, candidate_ids, at=recruitment().clock(),
                           request_id=g.request_id, endpoint=f"{request.method} {request.path}")
     except Exception as error:  # whatever failed, the data must not go out unrecorded
         store = store_errors.unavailable(error)
@@ -130,7 +130,7 @@ def candidate_reads(query: dict[str, Any]) -> dict[str, Any]:
     pages. Reads by admin and recruiter tokens are not recorded, nor refused or failed
     reads."""
     candidate_id = query.get("candidate_id")
-    reads, after = read_log().page(
+    reads, after = log_of_reads().page(
         after=query["after"], limit=query["limit"], token_id=query.get("actor"),
         candidate_id=str(candidate_id) if candidate_id else None,
         start=query.get("from_"), end=query.get("to"))
