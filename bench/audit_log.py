@@ -33,6 +33,7 @@ ID_KEY = "bench-id-key"
 class UnsealedRecruitment(Recruitment):
     """The application with eventsourcing's own mapper and event store (for comparison)."""
 
+    # Both overrides return the plain classes the sealed ones extend (the baseline compared).
     def construct_mapper(self) -> Mapper:  # type: ignore[override]
         return Mapper(transcoder=self.construct_transcoder())
 
