@@ -71,15 +71,16 @@ class ReusedSchema:
             from api import create_app  # every table an application makes, made once
 
             create_app(settings).extensions["hirelog"].close()
-            self.tables = self._tables()
+            with psycopg.connect(_conninfo(), autocommit=True) as conn:
+                self.tables = self._tables(conn)
         return self._settings(self.name)
 
     def empty(self) -> None:
         """Ready the schema for the next test, or give it up."""
         try:
-            if self._tables() != self.tables:
-                raise LookupError("the test changed the schema's tables")
             with psycopg.connect(_conninfo(), autocommit=True) as conn:
+                if self._tables(conn) != self.tables:
+                    raise LookupError("the test changed the schema's tables")
                 conn.execute("SET lock_timeout = '2s'")
                 sequences = [row[0] for row in conn.execute(
                     "SELECT sequence_name FROM information_schema.sequences "
@@ -110,10 +111,9 @@ class ReusedSchema:
         except psycopg.Error:
             pass  # still locked by a process the test left behind: dropped at the session end
 
-    def _tables(self) -> frozenset[str]:
-        with psycopg.connect(_conninfo(), autocommit=True) as conn:
-            return frozenset(row[0] for row in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.name,)))
+    def _tables(self, conn: psycopg.Connection[Any]) -> frozenset[str]:
+        return frozenset(row[0] for row in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.name,)))
 
     @staticmethod
     def _settings(schema: str) -> Settings:

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from hirelog.settings import Settings
-from tests.servers import HIRELOG, HttpApi, Server, free_port
+from tests.servers import HIRELOG, HttpApi, Server, free_port, wait_ready
 
 pytestmark = pytest.mark.slow
 V1 = "/api/v1"
@@ -39,18 +39,7 @@ def serving(settings: Settings, log: Path, *args: str, **env: str) -> Iterator[S
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"hirelog serve exited: {log.read_text()}")
-            try:
-                if requests.get(url + "/readyz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"hirelog serve did not become ready: {log.read_text()}")
-            time.sleep(0.1)
+        wait_ready(url, process, log)
         yield Server(url, token, process)
     finally:
         stop(process)
