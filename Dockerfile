@@ -14,6 +14,10 @@ COPY api ./api
 COPY domain ./domain
 COPY hirelog ./hirelog
 COPY projections ./projections
+COPY cli ./cli
+COPY audit ./audit
+COPY storage ./storage
+COPY demo ./demo
 RUN pip wheel --no-cache-dir --disable-pip-version-check --no-deps --wheel-dir /wheels .
 
 # --- runtime ---

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from flask import Flask, Response, g
 from flask_smorest import abort
 
+from api.security import scope
 from api.services import services
 from projections.reads import Stopped, View
 
@@ -43,6 +44,6 @@ def read_model(name: str, min_position: int | None) -> Iterator[View]:
     if not reached:
         abort(503, message=f"the {name} read model has not reached position {min_position} "
                            "yet; retry shortly", headers={"Retry-After": "1"})
-    with reads.view(name) as view:
+    with reads.view(name, scope()) as view:
         g.projection_position = view.position
         yield view

@@ -2,7 +2,7 @@
 records nothing; the same key with a different request is a 422.
 
 The answer of a command that records events is written in the same transaction as its
-events (hirelog/idempotency.py), so a crash can never leave a key "in progress": a retry
+events (storage/idempotency.py), so a crash can never leave a key "in progress": a retry
 finds the answer, or finds nothing and runs the command. No request waits for another: a
 repeat racing the first runs the command too, and whichever commits second is rolled back
 (or refused by the rules, since the first moved the candidate on) and answers what the first
@@ -21,7 +21,7 @@ from api.problems import problem
 from api.services import services
 from domain.application import Receipt
 from hirelog import metrics
-from hirelog.idempotency import Answer, AnsweredElsewhere, Found, Once, replayed_headers
+from storage.idempotency import Answer, AnsweredElsewhere, Found, Once, replayed_headers
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII: stored and compared as sent

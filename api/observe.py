@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from domain.application import Recruitment
 from hirelog import metrics
+from storage.event_store import StoredRecruitment
 
 log = logging.getLogger("hirelog.access")
 
@@ -23,7 +23,7 @@ def install(app: Flask) -> None:
     app.after_request(_observe)
 
 
-def count_events_of(recruitment: Recruitment) -> None:
+def count_events_of(recruitment: StoredRecruitment) -> None:
     recruitment.on_save(_count_events)
 
 

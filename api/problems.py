@@ -22,7 +22,8 @@ from domain.errors import (
     TooBusy,
     VersionConflict,
 )
-from hirelog import metrics, store_errors
+from hirelog import metrics
+from storage import errors as store_errors
 
 log = logging.getLogger("hirelog.api")
 PROBLEM = "application/problem+json"

@@ -14,8 +14,9 @@ from flask import Flask, Response, g, request
 from api.problems import problem
 from api.services import services
 from domain.application import Caller
+from domain.scope import Scope
 from domain.values import Actor
-from hirelog.tokens import TokenInfo
+from storage.tokens import TokenInfo
 
 API_PREFIX = "/api/v1"
 # Every field at its bound, every character escaped as JSON allows (a 10,000-character note
@@ -125,6 +126,11 @@ def token() -> TokenInfo:
 
 def actor() -> Actor:
     return g.token.actor
+
+
+def scope() -> Scope:
+    """What this request's token may see (a client token: its own client only)."""
+    return Scope.of(g.token.actor)
 
 
 def caller() -> Caller:

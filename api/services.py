@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from domain.application import Recruitment
 from hirelog.bootstrap import Services
+from storage.event_store import StoredRecruitment
 
 __all__ = ["Services", "recruitment", "services"]
 
@@ -15,5 +15,5 @@ def services() -> Services:
     return current_app.extensions["hirelog"]
 
 
-def recruitment() -> Recruitment:
+def recruitment() -> StoredRecruitment:
     return services().recruitment

@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, request
 
 from api.problems import RETRY_AFTER, problem
 from api.services import Services
-from hirelog import store_errors
+from storage import errors as store_errors
 
 log = logging.getLogger("hirelog.api")
 

@@ -1,5 +1,5 @@
 """One noisy token cannot starve the others: a per-token rate limit (HIRELOG_RATE_LIMIT),
-counted where every worker and process sees it (hirelog/rate_limits.py). An excess request
+counted where every worker and process sees it (storage/rate_limits.py). An excess request
 answers 429 problem+json with Retry-After; every limited answer carries RateLimit-Limit,
 RateLimit-Remaining and RateLimit-Reset (seconds) of the tightest rule."""
 

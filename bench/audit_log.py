@@ -19,19 +19,22 @@ from pathlib import Path
 
 from eventsourcing.persistence import EventStore, Mapper
 
+from audit.log_export import export_log
+from audit.log_import import import_log
+from audit.log_verify import verify_log
+from demo.history import load_demo
 from domain.application import Recruitment
 from hirelog import bootstrap
-from hirelog.demo import load_demo
-from hirelog.log_export import export_log
-from hirelog.log_import import import_log
-from hirelog.log_verify import verify_log
 from hirelog.settings import Settings
+from storage.event_store import StoredRecruitment
 
 ID_KEY = "bench-id-key"
 
 
-class UnsealedRecruitment(Recruitment):
+class UnsealedRecruitment(StoredRecruitment):
     """The application with eventsourcing's own mapper and event store (for comparison)."""
+
+    name = StoredRecruitment.name  # the same tables
 
     # Both overrides return the plain classes the sealed ones extend (the baseline compared).
     def construct_mapper(self) -> Mapper:  # type: ignore[override]

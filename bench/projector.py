@@ -23,14 +23,13 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
-from domain.application import Recruitment
+from demo.history import load_demo
 from hirelog import bootstrap
-from hirelog.demo import load_demo
 from hirelog.settings import Settings
-from hirelog.tables import Tables
 from projections import catalog
 from projections.rebuild import rebuild
 from projections.registry import MODELS
+from storage.event_store import StoredRecruitment
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 ID_KEY = "bench-id-key"
@@ -82,8 +81,8 @@ def postgres_store(url: str) -> Iterator[Settings]:
                 sql.Identifier(schema)))
 
 
-def positions(app: Recruitment) -> dict[str, int]:
-    with Tables(app).transaction(commit=False) as cursor:
+def positions(app: StoredRecruitment) -> dict[str, int]:
+    with app.tables.transaction(commit=False) as cursor:
         return {m.name: (catalog.active(cursor, m.name) or (0, 0))[1] for m in MODELS}
 
 

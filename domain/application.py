@@ -13,16 +13,15 @@ from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError
 
-from domain import transcodings
 from domain.base import HiringAggregate, Stamp
 from domain.candidate import Candidate
 from domain.client import Client
 from domain.errors import DuplicateCandidate, InvalidValue, NotFound, TooBusy, VersionConflict
 from domain.position import Position
-from domain.seals import SealedEventStore, SealingMapper
-from domain.values import Actor, Role, Skill
+from domain.scope import AGENCY, Scope
+from domain.values import Actor, Skill
 
 A = TypeVar("A", bound=HiringAggregate)
 Clock = Callable[[], datetime]
@@ -57,12 +56,11 @@ class Receipt:
     stage: str | None = None
 
 
-def visible_to(viewer: Actor | None, aggregate: HiringAggregate) -> bool:
-    if viewer is None or viewer.role != Role.CLIENT.value:
-        return True
-    owner = (aggregate.id if isinstance(aggregate, Client)
-             else aggregate.client_id if isinstance(aggregate, Position | Candidate) else None)
-    return owner == viewer.client_id
+def owner_of(aggregate: HiringAggregate) -> UUID | None:
+    """The client an aggregate belongs to (what a Scope is checked against)."""
+    if isinstance(aggregate, Client):
+        return aggregate.id
+    return aggregate.client_id if isinstance(aggregate, Position | Candidate) else None
 
 
 def utc_now() -> datetime:
@@ -96,72 +94,30 @@ class Recruitment(Application[UUID]):
             for listener in self._save_listeners:
                 listener(events)
 
-    def construct_env(self, name: str, env: Any = None) -> Any:
-        """Only the settings hirelog gives: eventsourcing would otherwise also read the
-        process environment (a stray POSTGRES_HOST or CIPHER_TOPIC would change storage)."""
-        from eventsourcing.utils import Environment
-
-        return Environment(name, dict(env or {}))
-
-    def construct_mapper(self) -> SealingMapper:
-        return SealingMapper(transcoder=self.construct_transcoder())
-
-    def construct_event_store(self) -> SealedEventStore:
-        """Events are stored sealed: each one's hash chains it to its aggregate's previous."""
-        return SealedEventStore(mapper=self.mapper, recorder=self.recorder)
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        for transcoding in transcodings.ALL:
-            transcoder.register(transcoding)
-
-    # --- reads (a viewer who is a client user sees only its own client's aggregates) ---
+    # --- reads, each within a Scope (a client's users see only their own client) ---
     # `version` or `as_of` (a time) give the aggregate exactly as it stood then.
-    def get_client(self, client_id: UUID, version: int | None = None,
-                   viewer: Actor | None = None, as_of: datetime | None = None) -> Client:
-        return self._get(Client, client_id, version, viewer, as_of)
+    def get_client(self, client_id: UUID, scope: Scope, version: int | None = None,
+                   as_of: datetime | None = None) -> Client:
+        return self._get(Client, client_id, scope, version, as_of)
 
-    def get_position(self, position_id: UUID, version: int | None = None,
-                     viewer: Actor | None = None, as_of: datetime | None = None) -> Position:
-        return self._get(Position, position_id, version, viewer, as_of)
+    def get_position(self, position_id: UUID, scope: Scope, version: int | None = None,
+                     as_of: datetime | None = None) -> Position:
+        return self._get(Position, position_id, scope, version, as_of)
 
-    def get_candidate(self, candidate_id: UUID, version: int | None = None,
-                      viewer: Actor | None = None, as_of: datetime | None = None) -> Candidate:
-        return self._get(Candidate, candidate_id, version, viewer, as_of)
+    def get_candidate(self, candidate_id: UUID, scope: Scope, version: int | None = None,
+                      as_of: datetime | None = None) -> Candidate:
+        return self._get(Candidate, candidate_id, scope, version, as_of)
 
-    def read_log(self, after: int, limit: int) -> list[tuple[int, HiringAggregate.Event]]:
-        """(position, event) of the global log after a position, in log order."""
-        notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
-        return [(n.id, cast(HiringAggregate.Event, self.mapper.to_domain_event(n)))
-                for n in notifications]
-
-    def scan_log(self, after: int, limit: int, keep: Callable[[Any], bool],
-                 scan_limit: int = 10_000) -> tuple[list[tuple[int, Any]], int, bool]:
-        """Up to `limit` events after a position that `keep` accepts, reading at most
-        `scan_limit` events: (found, last position read, whether the log's end was reached)."""
-        found: list[tuple[int, Any]] = []
-        position, scanned = after, 0
-        while len(found) < limit and scanned < scan_limit:
-            batch = self.read_log(position, min(1000, scan_limit - scanned))
-            if not batch:
-                return found, position, True
-            for at, event in batch:
-                position, scanned = at, scanned + 1
-                if keep(event):
-                    found.append((at, event))
-                    if len(found) == limit:
-                        break
-        return found, position, False
-
-    def history(self, aggregate_id: UUID) -> list[HiringAggregate.Event]:
+    def history(self, aggregate_id: UUID, scope: Scope) -> list[HiringAggregate.Event]:
         """Every event of one aggregate, oldest first."""
-        events = list(self.events.get(aggregate_id))
-        if not events:
+        events = cast(list[HiringAggregate.Event], list(self.events.get(aggregate_id)))
+        if not events or not scope.sees(_owner_recorded(events[0])):
             raise NotFound(f"nothing has id {aggregate_id}")
-        return cast(list[HiringAggregate.Event], events)
+        return events
 
-    def candidate_history(self, candidate_id: UUID) -> list[HiringAggregate.Event]:
-        events = self.history(candidate_id)
+    def candidate_history(self, candidate_id: UUID,
+                          scope: Scope) -> list[HiringAggregate.Event]:
+        events = self.history(candidate_id, scope)
         if not isinstance(events[0], Candidate.Contacted):
             raise NotFound(f"no candidate with id {candidate_id}")
         return events
@@ -174,7 +130,7 @@ class Recruitment(Application[UUID]):
     def open_position(self, *, client_id: UUID, title: str, headcount: int,
                       skills: Iterable[Skill], assessment_name: str, assessment_minutes: int,
                       caller: Caller, id: UUID | None = None) -> Receipt:
-        self.get_client(client_id)
+        self.get_client(client_id, AGENCY)
         position = Position.open(client_id=client_id, title=title, headcount=headcount,
                                  skills=skills, assessment_name=assessment_name,
                                  assessment_minutes=assessment_minutes, by=self._stamp(caller),
@@ -195,7 +151,7 @@ class Recruitment(Application[UUID]):
     def contact_candidate(self, *, position_id: UUID, name: str, email: str, source: str,
                           caller: Caller, channel: str | None = None,
                           message: str | None = None) -> Receipt:
-        position = self.get_position(position_id)
+        position = self.get_position(position_id, AGENCY)
         if not position.is_open:
             raise InvalidValue(f"position is {position.status}, not open for new candidates")
         candidate = Candidate.contact(
@@ -214,7 +170,7 @@ class Recruitment(Application[UUID]):
 
     def assign_assessment(self, candidate_id: UUID, caller: Caller, due_at: datetime) -> Receipt:
         def assign(candidate: Candidate, by: Stamp) -> None:
-            position = self.get_position(candidate.position_id)
+            position = self.get_position(candidate.position_id, AGENCY)
             candidate.assign_assessment(name=position.assessment_name, due_at=due_at,
                                         duration_minutes=position.assessment_minutes, by=by)
         return self._change(Candidate, candidate_id, caller, assign)
@@ -228,7 +184,7 @@ class Recruitment(Application[UUID]):
                           notes: str | None = None) -> Receipt:
         """Graded against the position's current rubric revision, which the event names."""
         def assess(candidate: Candidate, by: Stamp) -> None:
-            position = self.get_position(candidate.position_id)
+            position = self.get_position(candidate.position_id, AGENCY)
             candidate.record_assessment(grades=grades, rubric_revision=position.rubric_revision,
                                         rubric=position.rubric, notes=notes, by=by)
         return self._change(Candidate, candidate_id, caller, assess)
@@ -292,7 +248,7 @@ class Recruitment(Application[UUID]):
         """Get, check the expected version, change, save; a lost race is retried on the new
         state (or refused, when the caller named the version it expected)."""
         for attempt in range(self.retries):
-            aggregate = self._get(kind, aggregate_id, viewer=caller.actor)
+            aggregate = self._get(kind, aggregate_id, Scope.of(caller.actor))
             expected = caller.expected_version
             if expected is not None and aggregate.version != expected:
                 raise VersionConflict(expected, aggregate.version)
@@ -311,10 +267,10 @@ class Recruitment(Application[UUID]):
         recordings = self.save(aggregate, **options)
         return Receipt(aggregate.id, aggregate.version, recordings[-1].notification.id, stage)
 
-    def _get(self, kind: type[A], aggregate_id: UUID, version: int | None = None,
-             viewer: Actor | None = None, as_of: datetime | None = None) -> A:
-        """The aggregate, or NotFound: also when a client user asks for another client's
-        aggregate, so that nobody learns what exists."""
+    def _get(self, kind: type[A], aggregate_id: UUID, scope: Scope,
+             version: int | None = None, as_of: datetime | None = None) -> A:
+        """The aggregate, or NotFound: also when it lies outside the scope (another client's),
+        so that nobody learns what exists."""
         if as_of is not None:
             version = self._version_at(kind, aggregate_id, as_of)
         aggregate: object
@@ -322,7 +278,7 @@ class Recruitment(Application[UUID]):
             aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             aggregate = None
-        if not isinstance(aggregate, kind) or not visible_to(viewer, aggregate):
+        if not isinstance(aggregate, kind) or not scope.sees(owner_of(aggregate)):
             raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
         if version is not None and aggregate.version != version:
             raise NotFound(f"{kind.__name__.lower()} {aggregate_id} has no version {version}")
@@ -344,3 +300,11 @@ class Recruitment(Application[UUID]):
 
     def _stamp(self, caller: Caller) -> Stamp:
         return Stamp(self.clock(), caller.actor, caller.request_id)
+
+
+def _owner_recorded(first: HiringAggregate.Event) -> UUID | None:
+    """The client an aggregate belongs to, from its first event."""
+    if isinstance(first, Client.Registered):
+        return first.originator_id
+    owner = getattr(first, "client_id", None)
+    return owner if isinstance(owner, UUID) else None

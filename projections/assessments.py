@@ -8,9 +8,9 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from domain.values import AbandonReason
-from hirelog.tables import Cursor
 from projections.funnel import hours_between, quantile, rate, select
 from projections.readmodel import ReadModel, iso
+from storage.tables import Cursor
 
 if TYPE_CHECKING:  # projections.reads imports the registry, which imports this module
     from projections.reads import View

@@ -53,10 +53,11 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
                    stage: str | None = None, source: str | None = None,
                    q: str | None = None) -> dict[str, Any]:
     """Keyset pagination on the first-contact position: new candidates only ever come after
-    the last page, so paging never skips or repeats one."""
+    the last page, so paging never skips or repeats one. Within the reader's scope."""
     where: list[str] = ["contact_position > %s"]
     params: list[Any] = [after]
-    for column, value in (("client_id", client_id), ("position_id", position_id),
+    for column, value in (("client_id", view.scope.client_filter(client_id)),
+                          ("position_id", position_id),
                           ("stage", stage), ("source", source)):
         if value is not None:
             where.append(f"{column} = %s")
@@ -75,19 +76,29 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
 
 
 def position_row(view: View, position_id: str) -> dict[str, Any] | None:
-    return view.cursor.execute(f"SELECT * FROM {view.table('positions')} WHERE id = %s",
-                               (position_id,)).one()
+    """The position, or None (also when it is outside the reader's scope)."""
+    row = view.cursor.execute(f"SELECT * FROM {view.table('positions')} WHERE id = %s",
+                              (position_id,)).one()
+    return row if row is not None and view.scope.sees(row["client_id"]) else None
 
 
 def client_known(view: View, client_id: str) -> bool:
-    return view.cursor.execute(f"SELECT id FROM {view.table('clients')} WHERE id = %s",
-                               (client_id,)).one() is not None
+    """Whether the client exists within the reader's scope."""
+    return view.scope.sees(client_id) and view.cursor.execute(
+        f"SELECT id FROM {view.table('clients')} WHERE id = %s", (client_id,)).one() is not None
+
+
+def _scoped(view: View) -> tuple[str, tuple[Any, ...]]:
+    """A condition on client_id limiting rows to the reader's scope ("" for the agency)."""
+    client = view.scope.client_filter()
+    return ("", ()) if client is None else (" AND client_id = %s", (client,))
 
 
 def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, Any]:
+    scoped, params = _scoped(view)
     rows = view.cursor.execute(
-        f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s "
-        "ORDER BY contact_position", (position["id"],)).all()
+        f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s{scoped} "
+        "ORDER BY contact_position", (position["id"], *params)).all()
     by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_stage[row["stage"]].append(summary(row, now))
@@ -98,6 +109,8 @@ def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, A
 
 
 def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
+    """A client's dashboard (the caller checked `client_known`, which applies the scope)."""
+    client_id = view.scope.client_filter(client_id) or client_id
     positions = view.cursor.execute(
         f"SELECT * FROM {view.table('positions')} WHERE client_id = %s AND status = 'open' "
         "ORDER BY opened_at, id", (client_id,)).all()
@@ -137,9 +150,10 @@ def notices_due(view: View, now: datetime, client_id: str | None = None) -> list
     sql = (f"SELECT * FROM {view.table('candidates')} WHERE stage IN ({placeholders}) "
            "AND told_at IS NULL")
     params: list[Any] = list(OWED_A_NOTICE)
-    if client_id is not None:
+    client = view.scope.client_filter(client_id)
+    if client is not None:
         sql += " AND client_id = %s"
-        params.append(client_id)
+        params.append(client)
     rows = view.cursor.execute(sql + " ORDER BY stage_since, id", params).all()
     return [{**summary(r, now), "waiting_days": round((now - since(r))
                                                       .total_seconds() / 86400, 1)}
@@ -164,8 +178,9 @@ def overdue_steps(row: dict[str, Any], now: datetime) -> list[str]:
 
 def recruiters(view: View, now: datetime) -> list[dict[str, Any]]:
     """Per recruiter (who made the first contact): open candidates and overdue steps."""
-    rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} "
-                               "ORDER BY contact_position").all()
+    scoped, params = _scoped(view)
+    rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} WHERE 1 = 1{scoped} "
+                               "ORDER BY contact_position", params).all()
     report: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = report.setdefault(row["owner_id"], {

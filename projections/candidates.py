@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from domain.values import failed_required_skills, weighted_score
-from hirelog.tables import Cursor
 from projections.readmodel import ReadModel, iso
+from storage.tables import Cursor
 
 
 class CandidatesModel(ReadModel):

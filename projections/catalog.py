@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hirelog.tables import Cursor
+from storage.tables import Cursor
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS {schema}.hirelog_projections (

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hirelog import store_errors
-from hirelog.tables import Cursor
 from projections.catalog import PUBLISHER
+from storage import errors as store_errors
+from storage.tables import Cursor
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS {schema}.hirelog_projection_failures (

@@ -13,8 +13,8 @@ from domain import stages
 from domain.candidate import Candidate
 from domain.stages import CLOSED, Stage
 from domain.values import Source
-from hirelog.tables import Cursor
 from projections.readmodel import ReadModel, from_iso, iso
+from storage.tables import Cursor
 
 if TYPE_CHECKING:  # projections.reads imports the registry, which imports this module
     from projections.reads import View
@@ -104,10 +104,12 @@ def rate(part: int, whole: int) -> float | None:
 def select(view: View, table: str, time_column: str, client_id: str | None,
            position_id: str | None, start: datetime | None = None,
            end: datetime | None = None) -> list[dict[str, Any]]:
-    """Rows of one table for a client and/or position, with start <= time_column < end."""
+    """Rows of one table for a client and/or position, with start <= time_column < end,
+    within the reader's scope."""
     where: list[str] = [f"{time_column} IS NOT NULL"]
     params: list[Any] = []
-    for column, value in (("client_id", client_id), ("position_id", position_id)):
+    for column, value in (("client_id", view.scope.client_filter(client_id)),
+                          ("position_id", position_id)):
         if value is not None:
             where.append(f"{column} = %s")
             params.append(value)

@@ -16,21 +16,22 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from domain.application import Recruitment
-from hirelog import metrics, store_errors
+from hirelog import metrics
 from hirelog.progress import Progress
-from hirelog.tables import Cursor, Tables
 from projections import catalog, failures
 from projections.readmodel import ReadModel
+from storage import errors as store_errors
+from storage.event_store import StoredRecruitment
+from storage.tables import Cursor
 
 log = logging.getLogger("hirelog.projector")
 
 
 class Projector:
-    def __init__(self, app: Recruitment, models: Sequence[type[ReadModel]],
+    def __init__(self, app: StoredRecruitment, models: Sequence[type[ReadModel]],
                  batch_size: int = 500) -> None:
         self.app, self.models, self.batch_size = app, list(models), batch_size
-        self.tables = Tables(app)
+        self.tables = app.tables
         self.woken = threading.Event()
         app.on_save(lambda _events: self.woken.set())
         self.applied_total: dict[str, int] = {m.name: 0 for m in self.models}

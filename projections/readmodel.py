@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from hirelog.tables import Cursor
+from storage.tables import Cursor
 
 
 class ReadModel:

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from domain.scope import Scope
 from hirelog.metrics import StoreState
-from hirelog.tables import Cursor, Tables
 from projections import catalog, failures
 from projections.failures import Failure
 from projections.readmodel import ReadModel
 from projections.registry import MODELS, model_named
+from storage.tables import Cursor, Tables
 
 
 class Stopped(Exception):
@@ -25,11 +26,13 @@ class Stopped(Exception):
 
 @dataclass
 class View:
-    """One read model as of now: its live generation (for table names) and its position."""
+    """One read model as of now: its live generation (for table names), its position, and
+    the scope of the reader (every query limits what it returns to it)."""
 
     model: ReadModel
     position: int
     cursor: Cursor
+    scope: Scope
 
     def table(self, short: str) -> str:
         return self.model.table(short)
@@ -91,12 +94,13 @@ class ReadSide:
             time.sleep(0.02)
 
     @contextmanager
-    def view(self, name: str) -> Iterator[View]:
-        """A consistent snapshot of one read model (one read transaction)."""
+    def view(self, name: str, scope: Scope) -> Iterator[View]:
+        """A consistent snapshot of one read model (one read transaction), read within a
+        scope."""
         model_class = model_named(name)
         with self.tables.transaction(commit=False) as cursor:
             state = catalog.active(cursor, name, keep=True)
             if state is None:
                 raise LookupError(f"read model {name} has no live generation")
             generation, position = state
-            yield View(model_class(generation), position, cursor)
+            yield View(model_class(generation), position, cursor, scope)

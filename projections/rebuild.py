@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.application import Recruitment
-from hirelog import store_errors
-from hirelog.tables import Tables
 from projections import catalog, failures
 from projections.projector import Projector, Undecodable, apply_in
 from projections.readmodel import ReadModel
+from storage import errors as store_errors
+from storage.event_store import StoredRecruitment
+from storage.tables import Tables
 
 Progress = Callable[[int, int], None]  # (position reached, head of the log)
 
@@ -25,7 +25,7 @@ def start_generation(tables: Tables, model_class: type[ReadModel]) -> int:
     return generation
 
 
-def catch_up(app: Recruitment, model_class: type[ReadModel], generation: int,
+def catch_up(app: StoredRecruitment, model_class: type[ReadModel], generation: int,
              progress: Progress | None = None, batch_size: int = 1000) -> int:
     """Apply the log to a generation until nothing is left; its final position."""
     projector = Projector(app, [model_class], batch_size=batch_size)
@@ -62,12 +62,12 @@ class CannotApply(Exception):
                          f"({at[1]}): {error}")
 
 
-def _first_failing(app: Recruitment, model_class: type[ReadModel], generation: int,
+def _first_failing(app: StoredRecruitment, model_class: type[ReadModel], generation: int,
                    batch: list[tuple[int, Any]]) -> tuple[int, str]:
     """The first event of a batch the model cannot apply (tried again in a transaction that
     is rolled back)."""
     model = model_class(generation)
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         for position, event in batch:
             try:
                 model.apply(cursor, event, position)
@@ -76,11 +76,11 @@ def _first_failing(app: Recruitment, model_class: type[ReadModel], generation: i
     return batch[0][0], type(batch[0][1]).__name__
 
 
-def rebuild(app: Recruitment, model_class: type[ReadModel], progress: Progress | None = None,
+def rebuild(app: StoredRecruitment, model_class: type[ReadModel], progress: Progress | None = None,
             keep_old: bool = False) -> tuple[int, int | None]:
     """(new generation, old generation) after switching readers to the new one. The old
     generation's tables are dropped unless keep_old (to compare the two)."""
-    tables = Tables(app)
+    tables = app.tables
     generation = start_generation(tables, model_class)
     catch_up(app, model_class, generation, progress)
     old = switch(app, tables, model_class, generation)
@@ -89,7 +89,7 @@ def rebuild(app: Recruitment, model_class: type[ReadModel], progress: Progress |
     return generation, old
 
 
-def switch(app: Recruitment, tables: Tables, model_class: type[ReadModel],
+def switch(app: StoredRecruitment, tables: Tables, model_class: type[ReadModel],
            generation: int) -> int | None:
     """Make `generation` live, never behind the live one: with the catalog rows locked (no
     projector can move the live generation meanwhile), bring the new generation at least as

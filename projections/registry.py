@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from audit.compliance import ComplianceModel
 from projections import catalog, failures
 from projections.assessments import AssessmentsModel
 from projections.candidates import CandidatesModel
-from projections.compliance import ComplianceModel
 from projections.funnel import FunnelModel
 from projections.readmodel import ReadModel
 from projections.shortlist import ShortlistModel

@@ -4,11 +4,14 @@ the rubric revision they were assessed on; later rubric revisions do not change 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.values import Skill, failed_required_skills, weighted_score
-from hirelog.tables import Cursor
 from projections.readmodel import ReadModel, from_iso, iso
+from storage.tables import Cursor
+
+if TYPE_CHECKING:
+    from projections.reads import View
 
 
 class ShortlistModel(ReadModel):
@@ -65,10 +68,14 @@ class ShortlistModel(ReadModel):
              person["rubric_revision"], event.summary, iso(event.timestamp), position))
 
 
-def shortlist(view: Any, position_id: str) -> list[dict[str, Any]]:
-    """Ranked by weighted score (unknown scores last), then by who was recommended first."""
+def shortlist(view: View, position_id: str) -> list[dict[str, Any]]:
+    """Ranked by weighted score (unknown scores last), then by who was recommended first;
+    within the reader's scope."""
+    client = view.scope.client_filter()
+    scoped = "" if client is None else " AND client_id = %s"
     rows = view.cursor.execute(
-        f"SELECT * FROM {view.table('shortlist')} WHERE position_id = %s", (position_id,)).all()
+        f"SELECT * FROM {view.table('shortlist')} WHERE position_id = %s{scoped}",
+        (position_id, *([] if client is None else [client]))).all()
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
     skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
     return [{

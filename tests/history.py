@@ -1,7 +1,7 @@
 """A fast loader for scenario tests that need a long history.
 
 `load_history(app, seed=, candidates=)` gives the database of `app` exactly the log that
-`hirelog.demo.load_demo` would record there (the same events, ids, times, stored bytes and
+`demo.history.load_demo` would record there (the same events, ids, times, stored bytes and
 seals), in one transaction: the demo is run once per test process and (seed, candidates)
 through the application on an in-memory SQLite database, exported with `hirelog audit
 export`'s code, and imported with `hirelog audit import`'s (which checks every line, chain and
@@ -16,12 +16,12 @@ from __future__ import annotations
 import io
 import threading
 
+from audit.log_export import export_log
+from audit.log_import import import_log
+from demo.history import DemoSummary, load_demo
 from domain.application import Recruitment
-from hirelog.demo import DemoSummary, load_demo
-from hirelog.log_export import export_log
-from hirelog.log_import import import_log
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from tests.databases import TEST_ID_KEY
 
 _EXPORTS: dict[tuple[int, int], tuple[bytes, DemoSummary]] = {}

@@ -24,10 +24,9 @@ from kafka import KafkaConsumer, TopicPartition
 from domain.application import Recruitment
 from domain.values import Skill
 from hirelog.settings import Settings
-from hirelog.tables import Tables
 from projections import catalog
-from projections.cloudevents import AGGREGATES
-from projections.publisher import Publisher
+from projections.kafka.cloudevents import AGGREGATES
+from projections.kafka.publisher import Publisher
 from tests.fakes import ADMIN, RECRUITER, FakeClock, by, client_user
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -256,7 +255,7 @@ def log_head(app: Recruitment) -> int:
 
 def stored_position(app: Recruitment) -> int | None:
     """The publisher's tracked position, as stored in the database."""
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         return catalog.position_of(cursor, catalog.PUBLISHER, 1)
 
 

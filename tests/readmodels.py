@@ -7,7 +7,6 @@ from collections import Counter
 from typing import Any
 
 from domain.application import Recruitment
-from hirelog.tables import Tables
 from projections import catalog
 from projections.projector import Projector
 from projections.rebuild import rebuild
@@ -25,7 +24,7 @@ def project_all(app: Recruitment) -> int:
 def dump(app: Recruitment, generations: dict[str, int] | None = None) -> dict[str, Any]:
     """{model: {table: rows}} for the live generation of every model (or those given)."""
     out: dict[str, Any] = {}
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         for model_class in MODELS:
             generation = (generations or {}).get(model_class.name) or catalog.active(
                 cursor, model_class.name)[0]
@@ -42,7 +41,7 @@ def head_of(app: Recruitment) -> int:
 
 def live_states(app: Recruitment) -> dict[str, tuple[int, int]]:
     """{model: (live generation, its position)}."""
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         states = {m.name: catalog.active(cursor, m.name) for m in MODELS}
     assert all(states.values()), f"a model has no live generation: {states}"
     return states  # type: ignore[return-value]
@@ -96,7 +95,7 @@ def assert_live_equals_clean_rebuild(app: Recruitment) -> dict[str, Any]:
             differences(clean, live)))
     for name, tables in clean.items():
         assert any(tables.values()), f"the {name} read model is empty: nothing to compare"
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         for name in new:
             assert catalog.position_of(cursor, name, new[name]) == head
             assert catalog.position_of(cursor, name, old[name]) == head

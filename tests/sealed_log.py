@@ -9,9 +9,8 @@ import stat
 
 from click.testing import CliRunner
 
-from api.cli import main
+from cli.main import main
 from domain.application import Recruitment
-from hirelog.tables import Tables
 from tests.fakes import FakeClock, by
 from tests.hiring_steps import drive_to_interview, open_candidate
 
@@ -28,11 +27,11 @@ def history(app: Recruitment, clock: FakeClock):
 
 def key(app: Recruitment, aggregate_id) -> str:
     """An aggregate id as the store keeps it (SQLite: 32 hex digits; PostgreSQL: uuid)."""
-    return str(aggregate_id) if Tables(app).is_postgres else aggregate_id.hex
+    return str(aggregate_id) if app.tables.is_postgres else aggregate_id.hex
 
 
 def rows(app: Recruitment, aggregate_id) -> list[dict]:
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         return cursor.execute(events_table(
             app, "SELECT originator_version, topic, state FROM {events} "
                  "WHERE originator_id = %s ORDER BY originator_version"),
@@ -40,7 +39,7 @@ def rows(app: Recruitment, aggregate_id) -> list[dict]:
 
 
 def execute(app: Recruitment, statement: str, params: tuple) -> None:
-    with Tables(app).transaction() as cursor:
+    with app.tables.transaction() as cursor:
         assert cursor.execute(events_table(app, statement), params).rowcount == 1
 
 

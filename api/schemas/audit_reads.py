@@ -5,8 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 
 from api.schemas.fields import Id, Moment, QueryCount, Text
+from audit.recorded_reads import MAX_LIMIT
 from domain import bounds
-from hirelog.read_audit import MAX_LIMIT
 
 READ_KINDS = ("candidate", "history", "list", "pipeline", "shortlist", "dashboard",
               "notices_due", "recruiters_report", "compliance", "audit_events")

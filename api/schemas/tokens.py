@@ -6,7 +6,7 @@ import marshmallow as ma
 
 from api.schemas.common import Strict
 from api.schemas.fields import Choice, Id, Text
-from hirelog.tokens import TOKEN_ROLES
+from storage.tokens import TOKEN_ROLES
 
 
 class TokenCreateSchema(Strict):

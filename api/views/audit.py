@@ -15,7 +15,8 @@ from api.schemas.audit import (
 )
 from api.security import allow
 from api.services import recruitment
-from hirelog.log_verify import Verification, verify_aggregate, verify_log
+from audit.event_log import scan
+from audit.log_verify import Verification, verify_aggregate, verify_log
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="The complete history, for auditors")
@@ -44,8 +45,8 @@ def log_events(query: dict[str, Any]) -> dict[str, Any]:
     """Events of every aggregate in log order (position, aggregate, type, version, time,
     actor, request id, data). Positions only grow, so paging with `next` never skips or
     repeats an event while new ones are written."""
-    found, last, at_end = recruitment().scan_log(query["after"], query["limit"],
-                                                 lambda event: matches(event, query))
+    found, last, at_end = scan(recruitment(), query["after"], query["limit"],
+                               lambda event: matches(event, query))
     return {"events": [{"position": at, "aggregate_type": aggregate_of(event),
                         "aggregate_id": event.originator_id, **history_entry(event)}
                        for at, event in found],

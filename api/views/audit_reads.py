@@ -20,10 +20,9 @@ from flask_smorest import Blueprint
 from api.problems import RETRY_AFTER, problem
 from api.schemas.audit_reads import ReadsPageSchema, ReadsQuerySchema
 from api.security import allow
-from api.services import recruitment
-from hirelog import store_errors
-from hirelog.read_audit import ReadLog
-from hirelog.tables import Tables
+from api.services import services
+from audit.recorded_reads import ReadLog
+from storage import errors as store_errors
 
 blp = Blueprint("audit_reads", __name__, url_prefix="/api/v1/audit",
                 description="Who read which candidate, when (client and auditor tokens)")
@@ -85,10 +84,7 @@ CANDIDATE_READS: dict[str, tuple[str, Extract]] = {
 
 
 def log_of_reads() -> ReadLog:
-    log = current_app.extensions.get("hirelog_reads")
-    if log is None:
-        log = current_app.extensions["hirelog_reads"] = ReadLog(Tables(recruitment()))
-    return log
+    return services().recorded_reads
 
 
 @blp.after_app_request
@@ -103,8 +99,9 @@ def record_candidate_reads(response: Response) -> Response:
     what, extract = CANDIDATE_READS[request.endpoint]
     try:
         candidate_ids = extract(response.get_json(), request.view_args or {})
-        log_of_reads().record(token.actor, what, candidate_ids, at=recruitment().clock(),
-                          request_id=g.request_id, endpoint=f"{request.method} {request.path}")
+        log_of_reads().record(token.actor, what, candidate_ids,
+                              at=services().recruitment.clock(), request_id=g.request_id,
+                              endpoint=f"{request.method} {request.path}")
     except Exception as error:  # whatever failed, the data must not go out unrecorded
         store = store_errors.unavailable(error)
         current_app.logger.error("could not record a read of candidate data (%s %s)",

@@ -13,7 +13,7 @@ from api.representations import candidate_state, history_entry
 from api.schemas.candidates import CandidateCreateSchema, CandidateSchema, HistoryEventSchema
 from api.schemas.common import CandidateReceiptSchema, VersionQuerySchema
 from api.schemas.reads import CandidateListQuerySchema, CandidatePageSchema
-from api.security import ALL_ROLES, actor, allow, caller, token
+from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from projections.candidate_queries import candidate_page, decode_cursor
 
@@ -44,8 +44,6 @@ class Candidates(MethodView):
         first; page with `next_cursor` (a client token sees only its own)."""
         filters = {k: str(query[k]) if k.endswith("_id") else query[k]
                    for k in ("position_id", "client_id", "stage", "source", "q") if k in query}
-        if token().client_id is not None:
-            filters["client_id"] = _own(filters.get("client_id"))
         with read_model("candidates", query.get("min_position")) as view:
             return candidate_page(view, recruitment().clock(), limit=query["limit"],
                                   after=after(query.get("cursor")), **filters)
@@ -61,12 +59,6 @@ def after(cursor: str | None) -> int:
         raise
 
 
-def _own(asked: str | None) -> str:
-    """A client token lists only its own client; asking for another finds nothing."""
-    own = str(token().client_id)
-    return own if asked in (None, own) else "-"
-
-
 @blp.route("/<uuid:candidate_id>")
 class Candidate(MethodView):
     @allow(*ALL_ROLES)
@@ -75,8 +67,8 @@ class Candidate(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, query: dict, candidate_id: UUID) -> tuple:
         """The candidate's current state; its ETag is the version to send in If-Match."""
-        candidate = recruitment().get_candidate(candidate_id, query.get("version"),
-                                                viewer=actor(), as_of=query.get("as_of"))
+        candidate = recruitment().get_candidate(candidate_id, scope(), query.get("version"),
+                                                as_of=query.get("as_of"))
         return candidate_state(candidate), {"ETag": f'"{candidate.version}"'}
 
 
@@ -87,4 +79,4 @@ class History(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, candidate_id: UUID) -> list:
         """Every event of the candidate, in order, with who recorded it and in which request."""
-        return [history_entry(e) for e in recruitment().candidate_history(candidate_id)]
+        return [history_entry(e) for e in recruitment().candidate_history(candidate_id, scope())]

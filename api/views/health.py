@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from api.problems import RETRY_AFTER, problem
 from api.services import recruitment, services
-from hirelog import heartbeat, store_errors
+from storage import errors as store_errors
+from storage import heartbeat
 
 blp = Blueprint("health", __name__, description="Liveness and readiness (no token needed)")
 

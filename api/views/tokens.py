@@ -14,7 +14,7 @@ from api.problems import problem
 from api.schemas.tokens import NewTokenSchema, TokenCreateSchema, TokenSchema
 from api.security import actor, allow
 from api.services import services
-from hirelog.tables import Cursor
+from storage.tables import Cursor
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens",
                 description="API tokens (admin only); a secret is shown once")

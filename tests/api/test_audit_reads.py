@@ -9,8 +9,6 @@ from typing import Any
 from flask import Flask
 
 from api.views.audit_reads import CANDIDATE_READS
-from hirelog.read_audit import ReadLog
-from hirelog.tables import Tables
 from tests.apiclient import Api, World, assert_problem
 from tests.fakes import FakeClock
 from tests.readmodels import project_all
@@ -191,7 +189,7 @@ def test_reads_filter_by_reader_candidate_and_time(world: World, app: Flask,
 
 
 def test_a_read_that_cannot_be_recorded_is_not_answered(world: World, app: Flask) -> None:
-    tables = Tables(app.extensions["hirelog"].recruitment)
+    tables = app.extensions["hirelog"].recruitment.tables
     with tables.transaction() as cursor:
         cursor.execute("DROP TABLE {schema}.hirelog_reads")
     answer = world.client_a.get(f"{V1}/candidates/{world.candidate_a}",
@@ -205,7 +203,7 @@ def test_a_read_that_cannot_be_recorded_is_not_answered(world: World, app: Flask
 
 def test_one_read_of_many_candidates_is_one_transaction(world: World, app: Flask,
                                                         clock: FakeClock) -> None:
-    log = ReadLog(Tables(app.extensions["hirelog"].recruitment))
+    log = app.extensions["hirelog"].recorded_reads
     actor = app.extensions["hirelog"].tokens.authenticate(world.auditor.token).actor
     ids = [f"c-{n:04}" for n in range(1201)]
     written = log.record(actor, "audit_events", [*ids, ids[0]], at=clock.now,

@@ -27,7 +27,6 @@ from api.schemas.clients import ClientCreateSchema
 from api.schemas.tokens import TokenCreateSchema
 from domain import bounds
 from domain.values import normalise_email
-from hirelog.tables import Tables
 from projections import catalog
 from projections.registry import MODELS
 from tests.api.bounds_cases import (
@@ -215,7 +214,7 @@ def test_every_command_at_its_bounds_is_stored_and_projected(
     # the projector applies everything, and every read model reaches the head
     project_all(journey.recruitment)
     head = journey.head()
-    with Tables(journey.recruitment).transaction(commit=False) as cursor:
+    with journey.recruitment.tables.transaction(commit=False) as cursor:
         positions = {m.name: catalog.active(cursor, m.name)[1] for m in MODELS}
     assert positions == {m.name: head for m in MODELS}
 

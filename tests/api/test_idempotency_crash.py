@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import Flask
 
-from hirelog.tables import Tables
 from tests.apiclient import Api, World, assert_problem
 
 BASE = "/api/v1"
@@ -38,7 +37,7 @@ def die_after_the_command(app: Flask, api: Api, path: str, body: dict[str, Any],
 
 
 def key_rows(app: Flask, key: str) -> list[dict[str, Any]]:
-    tables = Tables(app.extensions["hirelog"].recruitment)
+    tables = app.extensions["hirelog"].recruitment.tables
     with tables.transaction(commit=False) as cursor:
         return cursor.execute("SELECT * FROM {schema}.hirelog_idempotency_keys "
                               "WHERE idempotency_key = %s", (key,)).all()
@@ -106,7 +105,7 @@ def test_a_claim_left_in_progress_by_the_old_design_does_not_block_a_retry(
         app: Flask, world: World) -> None:
     """Before this change a key was claimed first (status NULL) and answered later; a crash
     between left it "in progress" for 48 hours. Such a row no longer blocks anything."""
-    tables = Tables(app.extensions["hirelog"].recruitment)
+    tables = app.extensions["hirelog"].recruitment.tables
     token_id = app.extensions["hirelog"].tokens.authenticate(world.recruiter.token).id
     with tables.transaction() as cursor:
         cursor.execute("INSERT INTO {schema}.hirelog_idempotency_keys (token_id, "

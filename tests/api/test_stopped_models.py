@@ -19,18 +19,18 @@ from click.testing import CliRunner
 from eventsourcing.utils import register_topic
 from flask import Flask
 
-from api.cli import main
+from cli.main import main
 from domain.application import Recruitment
 from domain.base import Stamp
 from domain.client import Client
 from domain.position import Position
 from domain.values import Skill
 from hirelog.settings import Settings
-from hirelog.tables import Cursor, Tables
 from projections import catalog, failures
 from projections.projector import Projector
 from projections.readmodel import ReadModel
 from projections.registry import MODELS
+from storage.tables import Cursor
 from tests.apiclient import World, assert_problem
 from tests.fakes import RECRUITER, FakeClock
 from tests.readmodels import project_all
@@ -48,17 +48,17 @@ def open_poisoned_position(app: Recruitment, client_id: Any, clock: FakeClock) -
 
 
 def live(app: Recruitment) -> dict[str, int]:
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         return {m.name: catalog.active(cursor, m.name)[1] for m in MODELS}
 
 
 def stopped(app: Recruitment) -> dict[tuple[str, int], failures.Failure]:
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         return failures.current(cursor)
 
 
 def make_due(app: Recruitment) -> None:
-    with Tables(app).transaction() as cursor:
+    with app.tables.transaction() as cursor:
         failures.retry_now(cursor)
 
 
@@ -133,7 +133,7 @@ class FlakyModel(ReadModel):
 
 def test_a_stopped_model_goes_on_once_its_cause_is_fixed(app: Flask, world: World) -> None:
     recruitment = app.extensions["hirelog"].recruitment
-    tables = Tables(recruitment)
+    tables = recruitment.tables
     with tables.transaction() as cursor:
         for statement in FlakyModel(1).create_statements():
             cursor.execute(statement)
@@ -189,7 +189,7 @@ def test_an_event_no_model_can_decode_stops_them_all_until_its_topic_is_register
     created = world.recruiter.post(f"{BASE}/clients", {"name": "Renamed"}).get_json()
     old_topic = f"hirelog_gone_{uuid4().hex}.events:Client.Registered"
     recorder = recruitment.recorder
-    tables = Tables(recruitment)
+    tables = recruitment.tables
     originator = UUID(created["id"])
     with tables.transaction() as cursor:
         cursor.execute(f"UPDATE {{schema}}.{recorder.events_table_name} SET topic = %s "

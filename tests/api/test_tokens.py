@@ -16,7 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
-from api.cli import main
+from cli.main import main
+from domain.scope import AGENCY
 from hirelog.settings import Settings, SettingsError
 from tests.apiclient import Api, World, assert_problem
 from tests.databases import TEST_ID_KEY
@@ -341,7 +342,7 @@ def test_the_bootstrap_token_is_an_admin_token(bootstrap_client: FlaskClient) ->
                         headers={"X-Request-ID": "boot-req-1"})
     assert by_boot.status_code == 201
     recruitment = bootstrap_client.application.extensions["hirelog"].recruitment
-    event = recruitment.history(uuid.UUID(by_boot.get_json()["id"]))[0]
+    event = recruitment.history(uuid.UUID(by_boot.get_json()["id"]), AGENCY)[0]
     assert event.actor.role == "admin" and event.actor.id and event.actor.name
     assert event.request_id == "boot-req-1"
 
@@ -382,7 +383,7 @@ def test_the_cli_prints_a_token_the_api_accepts(runner: CliRunner,
         assert created.status_code == 201, created.get_json()
         assert_problem(api.get("/api/v1/tokens"), 403)  # a recruiter, not an admin
         event = flask_app.extensions["hirelog"].recruitment.history(
-            uuid.UUID(created.get_json()["id"]))[0]
+            uuid.UUID(created.get_json()["id"]), AGENCY)[0]
         assert (event.actor.name, event.actor.role, event.request_id) == ("x", "recruiter", "r1")
     finally:
         flask_app.extensions["hirelog"].close()
@@ -526,7 +527,7 @@ def test_clients_positions_and_candidates_record_who_and_which_request(world: Wo
         assert request_id
         if given:
             assert request_id == given
-        event = services.recruitment.history(uuid.UUID(answer.get_json()["id"]))[-1]
+        event = services.recruitment.history(uuid.UUID(answer.get_json()["id"]), AGENCY)[-1]
         assert event.request_id == request_id
         assert (event.actor.id, event.actor.name, event.actor.role, event.actor.client_id) == (
             me.id, "test recruiter", "recruiter", None)

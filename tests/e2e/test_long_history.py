@@ -11,12 +11,12 @@ import tracemalloc
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
-from hirelog.demo import load_demo
-from hirelog.log_export import export_log
-from hirelog.log_verify import notifications, verify_log
+from audit.log_export import export_log
+from audit.log_verify import notifications, verify_log
+from cli.main import main
+from demo.history import load_demo
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from tests.databases import TEST_ID_KEY
 from tests.readmodels import dump, project_all
 

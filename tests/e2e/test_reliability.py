@@ -25,8 +25,7 @@ import pytest
 import requests
 
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
-from hirelog.tables import Tables
+from storage.event_store import open_recruitment
 from tests.e2e.load import Tally, new_tokens, run_clients
 from tests.postgres import postgres_settings_for, terminate
 from tests.readmodels import assert_live_equals_clean_rebuild
@@ -139,7 +138,7 @@ def test_sigkill_mid_load_loses_nothing_acknowledged_and_records_nothing_twice(
         events = assert_every_2xx_is_one_event(settings, before, tally)
         app = open_recruitment(settings)
         try:
-            with Tables(app).transaction(commit=False) as cursor:
+            with app.tables.transaction(commit=False) as cursor:
                 stuck = cursor.execute("SELECT COUNT(*) AS n FROM "
                                        "{schema}.hirelog_idempotency_keys "
                                        "WHERE status IS NULL").one()

@@ -211,10 +211,16 @@ def test_the_projector_process_logs_its_progress_and_serves_its_figures(
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
+
+        def progress() -> list[dict]:
+            return [line for line in json_lines(log) if line.get("logger") == "hirelog.projector"]
+
+        # the progress line is written just after the batch's figures: wait for both
         while time.monotonic() < deadline:
             try:
                 if metric(url, "hirelog_read_model_lag", model="candidates") == 0 and metric(
-                        url, "hirelog_projector_events_applied_total", model="candidates") > 0:
+                        url, "hirelog_projector_events_applied_total", model="candidates") > 0 \
+                        and progress():
                     break
             except requests.RequestException:
                 pass
@@ -222,14 +228,13 @@ def test_the_projector_process_logs_its_progress_and_serves_its_figures(
         assert metric(url, "hirelog_projector_events_applied_total",
                       model="candidates") == head
         assert metric(url, "hirelog_log_head") == head
-        progress = [line for line in json_lines(log) if line.get("logger") == "hirelog.projector"]
-        assert progress and "applied" in progress[0]["message"], log.read_text()
+        assert progress() and "applied" in progress()[0]["message"], log.read_text()
     finally:
         stop(process)
 
 
 def log_head_of(settings: Settings) -> int:
-    from hirelog.storage import open_recruitment
+    from storage.event_store import open_recruitment
 
     app = open_recruitment(settings)
     try:

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
+from demo.history import DemoAlreadyLoaded, is_loaded, load_demo
 from domain.application import Recruitment
 from domain.candidate import Candidate
+from domain.scope import AGENCY
 from domain.stages import Stage
-from hirelog.demo import DemoAlreadyLoaded, is_loaded, load_demo
 from hirelog.settings import PostgresDatabase, Settings
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from tests.databases import TEST_ID_KEY
 
 
@@ -36,7 +37,7 @@ def read_log(app: Recruitment) -> list[Any]:
 
 
 def candidates_of(app: Recruitment, events: list[Any]) -> list[Candidate]:
-    return [app.get_candidate(e.originator_id) for e in events
+    return [app.get_candidate(e.originator_id, AGENCY) for e in events
             if isinstance(e, Candidate.Contacted)]
 
 
@@ -115,16 +116,16 @@ def rubric_revision_positions_and_decisions(app, loaded) -> None:
     candidates = loaded["candidates"]
     revised = [c for c in candidates if c.rubric_revision == 2]
     assert revised, "someone is graded against the revised rubric"
-    position = app.get_position(revised[0].position_id)
+    position = app.get_position(revised[0].position_id, AGENCY)
     assert revised[0].rubric == position.rubric_at(2) != position.rubric_at(1)
     assert any(c.rubric_revision == 1 and c.position_id == position.id for c in candidates)
-    statuses = {app.get_position(c.position_id).status for c in candidates}
+    statuses = {app.get_position(c.position_id, AGENCY).status for c in candidates}
     assert statuses & {"on_hold", "filled"} and "open" in statuses
     decisions = [e for e in loaded["events"] if isinstance(e, Candidate.Decided)]
     assert {d.outcome for d in decisions} == {"hire", "reject"}
     assert all(d.actor.role == "client" and d.actor.client_id is not None for d in decisions)
     hired = Counter(c.position_id for c in candidates if c.stage == Stage.HIRED)
-    assert all(n <= app.get_position(p).headcount for p, n in hired.items())
+    assert all(n <= app.get_position(p, AGENCY).headcount for p, n in hired.items())
     assert any(len(c.interviews) > 1 for c in candidates)  # a second round, now and then
 
 

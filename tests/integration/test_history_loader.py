@@ -4,11 +4,11 @@ bytes and seals, on both stores."""
 
 from __future__ import annotations
 
+from audit.log_verify import notifications, verify_log
+from demo.history import load_demo
 from domain.application import Recruitment
-from hirelog.demo import load_demo
-from hirelog.log_verify import notifications, verify_log
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from tests.databases import TEST_ID_KEY
 from tests.fakes import ADMIN, by
 from tests.history import load_history

@@ -18,21 +18,21 @@ import pytest
 from click.testing import CliRunner, Result
 from psycopg import sql
 
-from api.cli import main
+from audit.log_export import event_line, export_log
+from audit.log_verify import notifications
+from audit.seals import add_seal, compute_seal, split_seal
+from cli.main import main
+from demo.history import load_demo
 from domain.application import Recruitment
 from domain.base import Stamp
 from domain.client import Client
 from domain.errors import DuplicateCandidate
-from domain.seals import add_seal, compute_seal, split_seal
+from domain.scope import AGENCY
 from domain.values import Skill
-from hirelog.demo import load_demo
-from hirelog.log_export import event_line, export_log
-from hirelog.log_verify import notifications
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
-from hirelog.tables import Tables
 from projections.rebuild import rebuild
 from projections.registry import MODELS
+from storage.event_store import open_recruitment
 from tests.databases import PG_URL, TEST_ID_KEY, require_postgres
 from tests.fakes import RECRUITER, by
 from tests.readmodels import dump, project_all
@@ -87,7 +87,7 @@ def assert_empty(settings: Settings) -> None:
     app = open_recruitment(settings)
     try:
         assert not app.recorder.max_notification_id()
-        with Tables(app).transaction(commit=False) as cursor:
+        with app.tables.transaction(commit=False) as cursor:
             assert not cursor.execute("SELECT name FROM {schema}.hirelog_projections "
                                       "WHERE position > 0").all()
     finally:
@@ -134,7 +134,7 @@ def test_import_gives_the_identical_log_which_verifies_continues_and_projects_th
         # new commands continue after the last position, chained to the imported seals
         contacted = [target.mapper.to_domain_event(n) for n in notifications(target.recorder)
                      if n.topic.endswith("Candidate.Contacted")]
-        existing = next(e for e in contacted if target.get_position(e.position_id).is_open)
+        existing = next(e for e in contacted if target.get_position(e.position_id, AGENCY).is_open)
         receipt = target.contact_candidate(position_id=existing.position_id, name="New Person",
                                            email="new.person@example.com", source="inbound",
                                            caller=by())
@@ -302,7 +302,7 @@ def test_importing_where_a_read_model_has_read_a_log_is_refused(
     path.write_text("\n".join(small_export) + "\n")
     target = new_database()
     app = open_recruitment(target)
-    with Tables(app).transaction() as cursor:  # events deleted by hand, read models kept
+    with app.tables.transaction() as cursor:  # events deleted by hand, read models kept
         cursor.execute("UPDATE {schema}.hirelog_projections SET position = 5")
     app.close()
     assert "has read the log up to position 5" in error_line(
@@ -408,7 +408,7 @@ def test_a_failed_export_leaves_the_previous_file_as_it_was(new_database, tmp_pa
     settings = new_database()
     app = open_recruitment(settings)
     small_history(app)
-    with Tables(app).transaction() as cursor:  # a stored state that is not JSON at all
+    with app.tables.transaction() as cursor:  # a stored state that is not JSON at all
         cursor.execute(f"UPDATE {{schema}}.{app.recorder.events_table_name} SET state = %s "
                        "WHERE originator_version = 2", (b"not json",))
     app.close()

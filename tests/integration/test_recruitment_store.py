@@ -7,11 +7,12 @@ import threading
 
 import pytest
 
+from audit.log_verify import verify_log
 from domain.application import Caller, Recruitment
 from domain.errors import DuplicateCandidate, VersionConflict
+from domain.scope import AGENCY
 from domain.values import Skill
-from hirelog.log_verify import verify_log
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.hiring_steps import drive_to_interview, open_candidate
 
@@ -19,17 +20,17 @@ from tests.hiring_steps import drive_to_interview, open_candidate
 def test_reopened_application_finds_the_same_state(app, settings, clock):
     client, position, receipt = open_candidate(app)
     drive_to_interview(app, clock, receipt.id, client.id)
-    before = app.get_candidate(receipt.id)
-    history = app.history(receipt.id)
+    before = app.get_candidate(receipt.id, AGENCY)
+    history = app.history(receipt.id, AGENCY)
     app.close()
 
     reopened = open_recruitment(settings, clock=clock)
     try:
-        after = reopened.get_candidate(receipt.id)
+        after = reopened.get_candidate(receipt.id, AGENCY)
         assert after == before
         assert after.stage == "interview_scheduled" and after.score == 67.9  # (5*3 + 2*2) / (7*4)
-        assert reopened.history(receipt.id) == history
-        assert reopened.get_position(position.id).rubric == (Skill("python", 5, True),
+        assert reopened.history(receipt.id, AGENCY) == history
+        assert reopened.get_position(position.id, AGENCY).rubric == (Skill("python", 5, True),
                                                               Skill("sql", 2))
         # the same email for the same position stays refused after reopening
         with pytest.raises(DuplicateCandidate):
@@ -75,9 +76,9 @@ def test_a_writer_that_loses_a_race_is_retried_on_the_new_state(app, settings, c
                                                  rating="strong_yes")
     finally:
         other.close()
-    feedback = app.get_candidate(receipt.id).feedback
+    feedback = app.get_candidate(receipt.id, AGENCY).feedback
     assert [f.interviewer for f in feedback] == ["Kim", "Lou"]
-    assert answer.version == app.get_candidate(receipt.id).version
+    assert answer.version == app.get_candidate(receipt.id, AGENCY).version
     assert verify_log(app.recorder).ok  # the retried event is sealed onto the winner's
 
 
@@ -85,7 +86,7 @@ def test_a_writer_that_loses_a_race_with_an_expected_version_gets_a_conflict(app
                                                                              clock):
     client, _, receipt = open_candidate(app)
     drive_to_interview(app, clock, receipt.id, client.id)
-    version = app.get_candidate(receipt.id).version
+    version = app.get_candidate(receipt.id, AGENCY).version
     other = open_recruitment(settings, clock=clock)
     try:
         other.clock = WritesOnce(clock, lambda: app.record_interview_feedback(
@@ -95,7 +96,7 @@ def test_a_writer_that_loses_a_race_with_an_expected_version_gets_a_conflict(app
                                             interviewer="Lou", rating="no")
     finally:
         other.close()
-    assert [f.interviewer for f in app.get_candidate(receipt.id).feedback] == ["Kim"]
+    assert [f.interviewer for f in app.get_candidate(receipt.id, AGENCY).feedback] == ["Kim"]
 
 
 def test_concurrent_writers_in_threads_lose_nothing(app, settings, clock):
@@ -122,7 +123,7 @@ def test_concurrent_writers_in_threads_lose_nothing(app, settings, clock):
     for writer in writers:
         writer.close()
     assert errors == []
-    events = app.history(receipt.id)
+    events = app.history(receipt.id, AGENCY)
     assert sorted(e.interviewer for e in events if type(e).__name__ == "Interviewed") == [
         "Kim", "Lou", "Max", "Noa"]
     assert [e.originator_version for e in events] == list(range(1, len(events) + 1))

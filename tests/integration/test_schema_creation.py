@@ -13,7 +13,7 @@ pytestmark = pytest.mark.postgres
 OPEN_AND_WRITE = """
 import sys
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from domain.application import Caller
 from domain.values import Actor
 app = open_recruitment(Settings(sys.argv[1], id_key="k"))
@@ -31,7 +31,7 @@ def test_many_processes_starting_together_on_a_fresh_schema_all_succeed(fresh_po
     outcomes = [(p.wait(timeout=120), p.communicate()[1]) for p in processes]
     assert [err for code, err in outcomes if code != 0] == []
 
-    from hirelog.storage import open_recruitment
+    from storage.event_store import open_recruitment
     app = open_recruitment(fresh_postgres_settings)
     try:
         assert len(app.recorder.select_notifications(start=1, limit=100)) == 12

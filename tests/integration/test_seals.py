@@ -8,11 +8,12 @@ import json
 
 from click.testing import CliRunner
 
-from api.cli import main
+from audit.log_verify import verify_aggregate, verify_log
+from audit.seals import add_seal, compute_seal, split_seal
+from cli.main import main
 from domain.application import Recruitment
-from domain.seals import add_seal, compute_seal, split_seal
-from hirelog.log_verify import verify_aggregate, verify_log
-from hirelog.storage import open_recruitment
+from domain.scope import AGENCY
+from storage.event_store import open_recruitment
 from tests.fakes import by
 from tests.sealed_log import execute, history, key, rows, set_state, state_of
 
@@ -38,7 +39,7 @@ def test_an_untouched_log_verifies(app, clock):
         assert seal == compute_seal(previous, ann, row["originator_version"], row["topic"],
                                     unsealed)
         previous = seal
-    assert app.history(ann)[-1].seal == previous
+    assert app.history(ann, AGENCY)[-1].seal == previous
 
 
 def test_edited_data_is_caught_at_that_event(app, clock):

@@ -10,19 +10,17 @@ from pathlib import Path
 
 from eventsourcing.persistence import EventStore, Mapper
 
-from domain.application import Recruitment
-from domain.seals import split_seal
-from hirelog.log_verify import verify_log
+from audit.log_verify import verify_log
+from audit.seals import split_seal
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
-from hirelog.tables import Tables
+from storage.event_store import StoredRecruitment, open_recruitment
 from tests.databases import TEST_ID_KEY
 from tests.fakes import by
 from tests.hiring_steps import open_candidate
 from tests.sealed_log import cli, execute, exported, history, set_state, state_of
 
 
-class RecruitmentBeforeSeals(Recruitment):
+class RecruitmentBeforeSeals(StoredRecruitment):
     """The application as it was before events were sealed (eventsourcing's plain store)."""
 
     name = "hirelog"  # the same tables
@@ -78,7 +76,7 @@ def test_two_events_of_different_aggregates_swapped_are_caught_against_an_export
     path = exported(settings, tmp_path)
     # swap the log positions of the first two events (the client's and the position's
     # first): each aggregate's chain is intact, the log's order is not
-    position = "notification_id" if Tables(app).is_postgres else "rowid"
+    position = "notification_id" if app.tables.is_postgres else "rowid"
     for old, new in ((1, -1), (2, 1), (-1, 2)):
         execute(app, f"UPDATE {{events}} SET {position} = %s WHERE {position} = %s", (new, old))
     assert [n.topic for n in app.recorder.select_notifications(start=1, limit=2)] == [

@@ -25,11 +25,10 @@ import pytest
 from flask import Flask
 
 from api import create_app
-from domain.application import Recruitment
-from hirelog import store_errors
 from hirelog.settings import Settings
-from hirelog.storage import eventsourcing_env, id_key, open_recruitment
-from hirelog.stores import PROBE_EVERY
+from storage import errors as store_errors
+from storage.datastores import PROBE_EVERY
+from storage.event_store import StoredRecruitment, eventsourcing_env, id_key, open_recruitment
 from tests.apiclient import Api, assert_problem, new_token
 from tests.databases import TEST_ID_KEY
 from tests.fakes import by
@@ -99,8 +98,8 @@ def test_a_read_only_database_file_fails_cleanly_and_recovers_at_once(
     open_recruitment(sqlite_settings).close()  # tables made
     chattr("+i", path)  # SQLite now opens it read-only, even for root
     try:
-        app = Recruitment(eventsourcing_env(sqlite_settings, create_table=False),
-                          id_key=id_key(sqlite_settings))
+        app = StoredRecruitment(eventsourcing_env(sqlite_settings, create_table=False),
+                                id_key=id_key(sqlite_settings))
         for _ in range(3):
             with pytest.raises(Exception) as failed:
                 app.register_client("Acme", by())

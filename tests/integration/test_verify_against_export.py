@@ -4,7 +4,7 @@ latest events of an aggregate deleted, or a chain rewritten (resealed) from an e
 
 from __future__ import annotations
 
-from domain.seals import add_seal, compute_seal, split_seal
+from audit.seals import add_seal, compute_seal, split_seal
 from tests.fakes import by
 from tests.sealed_log import cli, execute, exported, history, key, rows, set_state
 

@@ -35,8 +35,7 @@ from kafka.errors import KafkaError
 from domain.application import Recruitment
 from domain.values import Skill
 from hirelog.settings import Settings
-from hirelog.tables import Tables
-from projections.publisher import Publisher
+from projections.kafka.publisher import Publisher
 from projections.reads import ReadSide
 from tests.broker import Broker
 from tests.fakes import RECRUITER, FakeClock, by
@@ -212,15 +211,15 @@ def test_broker_down_from_the_start(collected_garbage: None, app: Recruitment,
         time.sleep(3)
         assert thread.is_alive()
         assert position_now(app) == 0 and publisher.lag() == head
-        wait_for(lambda: ReadSide(Tables(app)).publisher_failure() is not None,
+        wait_for(lambda: ReadSide(app.tables).publisher_failure() is not None,
                  "the failure was recorded", timeout=20)
-        failing = ReadSide(Tables(app)).publisher_failure()  # seen by every process
+        failing = ReadSide(app.tables).publisher_failure()  # seen by every process
         assert failing is not None and not failing.stopped and failing.position == 1
         assert failing.attempts >= 1 and "retrying at position 1" in failing.describe()
 
         broker.start()
         wait_for(lambda: publisher.lag() == 0, "the lag returned to 0", timeout=45)
-        wait_for(lambda: ReadSide(Tables(app)).publisher_failure() is None,
+        wait_for(lambda: ReadSide(app.tables).publisher_failure() is None,
                  "the failure was cleared")
     assert position_now(app) == head
     messages = read_messages(broker.bootstrap, prefix, at_least=head)

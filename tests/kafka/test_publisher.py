@@ -26,9 +26,8 @@ from click.testing import CliRunner
 from domain.application import Recruitment
 from domain.values import Skill
 from hirelog.settings import Settings
-from hirelog.tables import Tables
 from projections import catalog
-from projections.publisher import Publisher
+from projections.kafka.publisher import Publisher
 from tests.fakes import ADMIN, RECRUITER, FakeClock, by
 from tests.kafka_messages import (
     CLIENT_ID,
@@ -99,7 +98,7 @@ from tests.kafka_messages import (
 
 def consume(settings: Settings, *args: str) -> Any:
     """`hirelog consume ARGS` in this process (click's runner), with the settings' environment."""
-    from api.cli import main
+    from cli.main import main
 
     env = {"DATABASE_URL": settings.database_url, "HIRELOG_ID_KEY": settings.id_key or "",
            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers or "",
@@ -227,7 +226,7 @@ def test_re_sent_events_keep_their_ids_and_consume_prints_each_once(
         assert publish_all(publisher) == head
     # the tracked position goes back to 0 (as if every ack had been lost): all sent again,
     # by a new publisher (whose topics already exist)
-    with Tables(app).transaction() as cursor:
+    with app.tables.transaction() as cursor:
         assert catalog.advance(cursor, catalog.PUBLISHER, 1, head, 0)
     with publisher_of(app, kafka_settings, batch_size=13) as publisher:
         assert publisher.lag() == head
@@ -315,7 +314,7 @@ def test_without_kafka_settings_there_is_no_publisher(app: Recruitment,
     with pytest.raises(ValueError, match="KAFKA_BOOTSTRAP_SERVERS"):
         Publisher(app, settings)
     assert stored_position(app) is None
-    from api.cli import main
+    from cli.main import main
 
     result = CliRunner().invoke(main, ["publish"], env={
         "DATABASE_URL": settings.database_url, "HIRELOG_ID_KEY": settings.id_key or "",

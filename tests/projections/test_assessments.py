@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.application import Recruitment
-from hirelog.tables import Tables
+from domain.scope import AGENCY
 from projections.assessments import AssessmentsModel, assessment_report, band_of
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
@@ -28,7 +28,7 @@ REASONS = ("too_long", "schedule_conflict", "not_representative", "no_response",
 
 
 def report(app: Recruitment, **filters: Any) -> dict[str, Any]:
-    with ReadSide(Tables(app)).view("assessments") as view:
+    with ReadSide(app.tables).view("assessments", AGENCY) as view:
         return assessment_report(view, **filters)
 
 

@@ -24,9 +24,9 @@ from uuid import UUID
 import pytest
 
 from domain.application import Recruitment
+from domain.scope import AGENCY
 from domain.stages import Stage
 from domain.values import Actor, Skill
-from hirelog.tables import Tables
 from projections.candidate_queries import (
     candidate_page,
     dashboard,
@@ -164,7 +164,7 @@ class History:
         self.do(first_name, "record_interview_feedback", interviewer=interviewer, rating=rating)
 
     def view(self, name: str = "candidates") -> Any:
-        return ReadSide(Tables(self.app)).view(name)
+        return ReadSide(self.app.tables).view(name, AGENCY)
 
 
 def script(app: Recruitment, clock: FakeClock) -> History:
@@ -366,7 +366,7 @@ def test_the_candidate_list_has_every_candidate_with_stage_score_and_days_in_sta
 def test_days_in_stage_count_from_entering_the_stage_like_the_candidate(
         history: History) -> None:
     # Kit entered "interviewed" on day 25 (Hank); Iris's feedback on day 27 keeps the stage.
-    kit = history.app.get_candidate(history.ids["Kit"])
+    kit = history.app.get_candidate(history.ids["Kit"], AGENCY)
     assert (kit.stage, kit.stage_since) == ("interviewed", day(25))
     with candidates(history) as view:
         [item] = candidate_page(view, NOW, limit=5, q="kit kane")["items"]
@@ -626,5 +626,5 @@ def test_projecting_again_applies_nothing_and_changes_nothing(history: History) 
 
 def test_each_model_followed_the_log_to_its_head(history: History) -> None:
     head = history.app.recorder.max_notification_id()
-    positions = ReadSide(Tables(history.app)).positions()
+    positions = ReadSide(history.app.tables).positions()
     assert positions["candidates"] == positions["shortlist"] == head

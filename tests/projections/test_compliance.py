@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from audit.compliance import ComplianceModel
+from audit.compliance_report import compliance
 from domain.application import Recruitment
-from hirelog.tables import Tables
-from projections.compliance import ComplianceModel
-from projections.compliance_report import compliance
+from domain.scope import AGENCY
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from tests.fakes import RECRUITER, FakeClock, by
@@ -83,7 +83,7 @@ def scripted(app: Recruitment, clock: FakeClock) -> History:
 
 
 def report(app: Recruitment, now: datetime, **filters: Any) -> dict[str, Any]:
-    with ReadSide(Tables(app)).view("compliance") as view:
+    with ReadSide(app.tables).view("compliance", AGENCY) as view:
         return compliance(view, now, **filters)
 
 

@@ -23,16 +23,16 @@ from typing import Any
 import pytest
 
 from domain.application import Recruitment
+from domain.scope import AGENCY
 from domain.values import Skill
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
-from hirelog.tables import Tables
 from projections import catalog
 from projections import rebuild as rebuild_module
 from projections.projector import Projector
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from projections.registry import MODELS
+from storage.event_store import open_recruitment
 from tests.fakes import ADMIN, RECRUITER, by
 from tests.history import load_history
 from tests.readmodels import (
@@ -213,7 +213,7 @@ def test_cli_rebuild_of_the_demo_gives_exactly_the_rows_the_live_projector_built
         assert f"rebuilding {model.name}" in done.stderr  # the progress bar's label
     assert done.stdout.count(" events/s)") == len(MODELS)
     assert not differences(built, dump(app)), "\n".join(differences(built, dump(app)))
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         for model in MODELS:
             assert catalog.active(cursor, model.name) == (2, head)
             assert catalog.generations(cursor, model.name) == [2]  # the old one is dropped
@@ -347,7 +347,7 @@ def test_rebuild_beside_a_live_projector_and_new_commands_ends_equal_to_a_fresh_
             assert positions == sorted(positions), f"{model.name} g{generation} went back"
         # the new generation went live caught up with (at least) the log the rebuild began on
         assert min(p for g, p in monitor.seen[model.name] if g == new) >= started_at[model.name]
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         for model in MODELS:  # the old generations are gone
             assert catalog.generations(cursor, model.name) == [switched[model.name][0]]
     clean = assert_live_equals_clean_rebuild(app)
@@ -387,7 +387,7 @@ def test_a_reader_inside_a_view_keeps_its_generation_while_a_rebuild_switches(
     load_history(app, candidates=30)
     project_all(app)
     expected = dump(app)
-    reads = ReadSide(Tables(app))
+    reads = ReadSide(app.tables)
     errors: list[BaseException] = []
 
     def rebuild_all() -> None:
@@ -397,7 +397,7 @@ def test_a_reader_inside_a_view_keeps_its_generation_while_a_rebuild_switches(
         except BaseException as error:
             errors.append(error)
 
-    with reads.view(MODELS[0].name) as view:
+    with reads.view(MODELS[0].name, AGENCY) as view:
         thread = threading.Thread(target=rebuild_all)
         thread.start()
         thread.join(timeout=2)  # the rebuild waits for this read (its tables stay till it ends)

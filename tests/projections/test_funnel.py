@@ -37,7 +37,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.application import Recruitment
-from hirelog.tables import Tables
+from domain.scope import AGENCY
 from projections.assessments import AssessmentsModel
 from projections.funnel import FunnelModel, funnel, quantile
 from projections.reads import ReadSide
@@ -48,7 +48,7 @@ from tests.readmodels import dump, project_all
 
 
 def report(app: Recruitment, **filters: Any) -> dict[str, Any]:
-    with ReadSide(Tables(app)).view("funnel") as view:
+    with ReadSide(app.tables).view("funnel", AGENCY) as view:
         return funnel(view, **filters)
 
 

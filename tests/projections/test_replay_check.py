@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from api.cli import main
+from audit import replay_check
+from cli.main import main
 from domain.application import Recruitment
 from domain.values import Skill
 from hirelog.settings import Settings
-from hirelog.tables import Tables
-from projections import catalog, replay_check
+from projections import catalog
 from projections.projector import Projector
 from projections.registry import MODELS, model_named
 from tests.fakes import ADMIN, RECRUITER, by
@@ -46,7 +46,7 @@ def scratch_of(result: Result) -> str:
 
 
 def assert_scratch_gone(app: Recruitment, where: str) -> None:
-    tables = Tables(app)
+    tables = app.tables
     if tables.is_postgres:
         with tables.transaction(commit=False) as cursor:
             assert cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = %s",
@@ -57,14 +57,14 @@ def assert_scratch_gone(app: Recruitment, where: str) -> None:
 
 
 def live_table(app: Recruitment, name: str, short: str) -> str:
-    with Tables(app).transaction(commit=False) as cursor:
+    with app.tables.transaction(commit=False) as cursor:
         state = catalog.active(cursor, name)
     assert state
     return model_named(name)(state[0]).table(short)
 
 
 def execute(app: Recruitment, statement: str, params: tuple[Any, ...] = ()) -> list[dict]:
-    with Tables(app).transaction() as cursor:
+    with app.tables.transaction() as cursor:
         cursor.execute(statement, params)
         return cursor.all() if statement.startswith("SELECT") else []
 
@@ -206,7 +206,7 @@ def test_the_live_model_moving_during_the_check_changes_nothing(
                                                             project_all(app))))
             writers[0].start()
             writers[0].join(timeout=0.5)
-            if Tables(app).is_postgres:  # its projector waits for the check's catalog lock
+            if app.tables.is_postgres:  # its projector waits for the check's catalog lock
                 assert writers[0].is_alive()
         return real_keyed(*args, **kwargs)
 

@@ -29,10 +29,11 @@ from domain import stages
 from domain.application import Caller, Receipt
 from domain.candidate import Candidate
 from domain.errors import DomainError, IllegalStep, InvalidValue, NotFound, VersionConflict
+from domain.scope import AGENCY
 from domain.stages import Stage
 from domain.values import AbandonReason, Actor, Skill, Source
 from hirelog.settings import Settings
-from hirelog.storage import open_recruitment
+from storage.event_store import open_recruitment
 from tests.fakes import ADMIN, RECRUITER, FakeClock, client_user
 
 S = Stage
@@ -253,7 +254,7 @@ class CandidateMachine(RuleBasedStateMachine):
             if refusal is IllegalStep:
                 assert raised.value.stage == m.stage.value  # type: ignore[attr-defined]
             assert self._max_position() == before
-            assert self.app.get_candidate(self.cid).version == m.version
+            assert self.app.get_candidate(self.cid, AGENCY).version == m.version
             return
         receipt = call(caller)
         assert isinstance(receipt, Receipt)
@@ -524,7 +525,7 @@ class CandidateMachine(RuleBasedStateMachine):
         self.m.rubric, self.m.revision = rubric, self.m.revision + 1
         assert (receipt.id, receipt.version) == (self.pid, self.m.revision)
         assert receipt.position == self._max_position() > before
-        position = self.app.get_position(self.pid)
+        position = self.app.get_position(self.pid, AGENCY)
         assert (position.rubric_revision, position.rubric) == (self.m.revision, rubric)
 
     # --- guided rules: commands the model allows, so that every stage gets visited ---
@@ -583,7 +584,7 @@ class CandidateMachine(RuleBasedStateMachine):
     # --- invariants ---
     @invariant()
     def check_against_store(self) -> None:
-        got = self.app.get_candidate(self.cid)
+        got = self.app.get_candidate(self.cid, AGENCY)
         stored = list(self.app.events.get(self.cid))
         replayed = None
         for event in stored:

@@ -27,9 +27,9 @@ import pytest
 import yaml
 from gunicorn.config import Config as GunicornConfig
 
-from api.cli import main
+from cli.main import main
 from hirelog.settings import PostgresDatabase, Settings, parse_database_url
-from hirelog.storage import id_key
+from storage.event_store import id_key
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -284,7 +284,7 @@ def effective_argv(service: dict[str, Any]) -> list[str]:
 # --- the commands ----------------------------------------------------------------------------
 
 def hirelog_command(args: list[str]) -> list[str]:
-    """Resolve `hirelog <args>` in api.cli.main and parse its options as click would (without
+    """Resolve `hirelog <args>` in cli.main.main and parse its options as click would (without
     running it); the command path, e.g. ['projections', 'status']."""
     ctx = main.make_context("hirelog", [], resilient_parsing=True)
     command: click.Command = main
@@ -327,7 +327,7 @@ def gunicorn_options(argv: list[str], environment: dict[str, str | None]) -> Any
 
 def test_the_hirelog_command_is_api_cli_main():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["hirelog"] == "api.cli:main"
+    assert scripts["hirelog"] == "cli.main:main"
 
 
 def test_the_command_check_refuses_what_is_not_a_command():

@@ -1,5 +1,5 @@
 """The published event contract: the committed JSON Schemas, AsyncAPI document and events.md are
-exactly what projections.event_schemas generates from FIELDS, FIELDS names real fields of real
+exactly what projections.kafka.event_schemas generates from FIELDS, FIELDS names real fields of real
 domain events (and covers every one of them), no personal field is ever listed, and the AsyncAPI
 document describes every schema on the topic of its aggregate."""
 
@@ -16,8 +16,8 @@ from domain.base import HiringAggregate
 from domain.candidate import Candidate
 from domain.client import Client
 from domain.position import Position
-from projections.cloudevents import AGGREGATES, FIELDS, event_type, topic_for
-from projections.event_schemas import all_schemas, asyncapi, data_fields, write_docs
+from projections.kafka.cloudevents import AGGREGATES, FIELDS, event_type, topic_for
+from projections.kafka.event_schemas import all_schemas, asyncapi, data_fields, write_docs
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 AGGREGATE_CLASSES = {"Client": Client, "Position": Position, "Candidate": Candidate}
@@ -54,10 +54,10 @@ def test_the_committed_docs_are_what_the_generator_writes(tmp_path: Path) -> Non
     committed = sorted([*(f"events/{p.name}" for p in (DOCS / "events").iterdir()),
                         "asyncapi.json", "events.md"])
     assert generated == committed, "docs/ lists other files than the generator writes: run " \
-                                   "`python -m projections.event_schemas docs`"
+                                   "`python -m projections.kafka.event_schemas docs`"
     stale = [name for name in generated
              if (tmp_path / name).read_text() != (DOCS / name).read_text()]
-    assert not stale, f"out of date (run `python -m projections.event_schemas docs`): {stale}"
+    assert not stale, f"out of date (run `python -m projections.kafka.event_schemas docs`): {stale}"
 
 
 def test_the_committed_schemas_are_the_generated_ones_and_valid_2020_12() -> None:

@@ -14,7 +14,7 @@ from kafka.errors import (
     UnsupportedVersionError,
 )
 
-from projections.publisher import _passing
+from projections.kafka.publisher import _passing
 
 
 @pytest.mark.parametrize("error", [

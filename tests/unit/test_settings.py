@@ -12,7 +12,7 @@ from hirelog.settings import (
     SQLiteDatabase,
     parse_database_url,
 )
-from hirelog.storage import eventsourcing_env, id_key
+from storage.event_store import eventsourcing_env, id_key
 
 
 def test_the_default_is_an_sqlite_file_under_var():
@@ -49,13 +49,13 @@ def test_passwords_are_not_repeated_in_errors():
 
 def test_translation_to_eventsourcing_settings():
     sqlite = eventsourcing_env(Settings("sqlite:///x.sqlite"), create_table=False)
-    assert sqlite["PERSISTENCE_MODULE"] == "hirelog.stores:SQLiteStore"
+    assert sqlite["PERSISTENCE_MODULE"] == "storage.datastores:SQLiteStore"
     assert sqlite["SQLITE_DBNAME"] == "x.sqlite" and sqlite["CREATE_TABLE"] == "n"
     pg = eventsourcing_env(Settings("postgresql://u:p@h:1/d?schema=s"), create_table=True)
     assert {k: pg[k] for k in ("PERSISTENCE_MODULE", "POSTGRES_HOST", "POSTGRES_PORT",
                                "POSTGRES_DBNAME", "POSTGRES_USER", "POSTGRES_PASSWORD",
                                "POSTGRES_SCHEMA", "CREATE_TABLE")} == {
-        "PERSISTENCE_MODULE": "hirelog.stores:PostgresStore", "POSTGRES_HOST": "h",
+        "PERSISTENCE_MODULE": "storage.datastores:PostgresStore", "POSTGRES_HOST": "h",
         "POSTGRES_PORT": "1", "POSTGRES_DBNAME": "d", "POSTGRES_USER": "u",
         "POSTGRES_PASSWORD": "p", "POSTGRES_SCHEMA": "s", "CREATE_TABLE": "y"}
 
