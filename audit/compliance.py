@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain import stages
+from domain.stages import Stage
 from domain.values import Role
 from projections.readmodel import ReadModel, iso
 from storage.tables import Cursor
 
 # The outcome kinds (the stage each outcome leads to) and how each one is told.
-TOLD_BY_OFFER = ("hire_decided",)
-TOLD_BY_NOTICE = ("rejected", "disqualified", "abandoned")
+TOLD_BY_OFFER = (Stage.HIRE_DECIDED.value,)
+# the outcomes owed a rejection notice, in the report's order (latest in the process first)
+TOLD_BY_NOTICE = tuple(s.value for s in reversed(Stage) if s in stages.OWED_A_NOTICE)
 KINDS = (*TOLD_BY_OFFER, *TOLD_BY_NOTICE)
 # The steps a client user may take itself (the API paths of the commands).
 STEPS = {"SelectedForInterview": "interview-request", "Interviewed": "interview/feedback",

@@ -3,24 +3,16 @@ sees where candidates drop out, how long each stage takes, and how long a hire t
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from domain import stages
 from domain.candidate import Candidate
-from domain.stages import CLOSED, Stage
-from domain.values import Source
-from projections.readmodel import ReadModel, from_iso, iso
+from domain.stages import Stage
+from projections.readmodel import ReadModel, iso
 from storage.tables import Cursor
 
 if TYPE_CHECKING:  # projections.reads imports the registry, which imports this module
-    from projections.reads import View
+    pass
 
-DROPS = tuple(s.value for s in Stage if s in stages.DROPPED)  # in process order
-ORDER = {stage.value: index for index, stage in enumerate(Stage)}  # the process order
 
 
 class FunnelModel(ReadModel):
@@ -79,85 +71,5 @@ class FunnelModel(ReadModel):
 
 # --- statistics shared by the reports ---
 
-def quantile(values: Sequence[float], q: float) -> float | None:
-    """The q-quantile by linear interpolation between closest ranks (numpy's default, and
-    the usual median for an even count); None for no values; rounded to 0.01."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (rank - low) * (ordered[high] - ordered[low]), 2)
-
-
-def hours_between(start: str, end: str) -> float:
-    ended, started = from_iso(end), from_iso(start)
-    assert ended is not None and started is not None
-    return (ended - started).total_seconds() / 3600
-
-
-def rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def select(view: View, table: str, time_column: str, client_id: str | None,
-           position_id: str | None, start: datetime | None = None,
-           end: datetime | None = None) -> list[dict[str, Any]]:
-    """Rows of one table for a client and/or position, with start <= time_column < end,
-    within the reader's scope."""
-    where: list[str] = [f"{time_column} IS NOT NULL"]
-    params: list[Any] = []
-    for column, value in (("client_id", view.scope.client_filter(client_id)),
-                          ("position_id", position_id)):
-        if value is not None:
-            where.append(f"{column} = %s")
-            params.append(value)
-    for operator, moment in ((">=", start), ("<", end)):
-        if moment is not None:
-            where.append(f"{time_column} {operator} %s")
-            params.append(iso(moment))
-    return view.cursor.execute(f"SELECT * FROM {view.table(table)} WHERE "
-                               f"{' AND '.join(where)} ORDER BY 1, 2", params).all()
-
 
 # --- the report ---
-
-def stage_figures(stage: Stage, visits: list[dict[str, Any]]) -> dict[str, Any]:
-    left = [v for v in visits if v["next_stage"] is not None]
-    dropped = Counter(v["next_stage"] for v in left if v["next_stage"] in DROPS)
-    later = [v for v in left if v["next_stage"] not in DROPS
-             and ORDER[v["next_stage"]] > ORDER[stage.value]]
-    hours = [hours_between(v["entered_at"], v["left_at"]) for v in left]
-    return {
-        "stage": stage.value, "final": stage in CLOSED, "entered": len(visits),
-        "passed_on": len(later), "dropped": sum(dropped.values()),
-        "dropped_by": {kind: dropped[kind] for kind in DROPS},
-        "went_back": len(left) - len(later) - sum(dropped.values()),
-        "still_in": len(visits) - len(left),
-        "pass_through_rate": rate(len(later), len(visits)),
-        "median_hours": quantile(hours, 0.5), "p90_hours": quantile(hours, 0.9),
-        "left_to": dict(sorted(Counter(v["next_stage"] for v in left).items())),
-    }
-
-
-def funnel(view: View, *, client_id: str | None = None, position_id: str | None = None,
-           start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
-    """Per stage in process order, over the visits that entered it in [start, end): entered,
-    passed on (left to a later stage that is not a drop), dropped (per kind), went back (to
-    an earlier stage: a second interview round, a new offer after a decline), still in, the
-    pass-through rate, and the median and 90th percentile hours in the stage of the visits
-    that have left it. Time to hire (first contact to Hired, days) and hires by source count
-    the hires made in [start, end). Percentiles interpolate linearly (see `quantile`)."""
-    by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in select(view, "funnel_visits", "entered_at", client_id, position_id, start, end):
-        by_stage[row["stage"]].append(row)
-    hires = select(view, "funnel_candidates", "hired_at", client_id, position_id, start, end)
-    days = [hours_between(h["contacted_at"], h["hired_at"]) / 24 for h in hires]
-    sources = Counter(h["source"] for h in hires)
-    return {
-        "stages": [stage_figures(stage, by_stage[stage.value]) for stage in Stage],
-        "time_to_hire": {"hires": len(hires), "median_days": quantile(days, 0.5),
-                         "p90_days": quantile(days, 0.9)},
-        "hires_by_source": {source.value: sources[source.value] for source in Source},
-    }

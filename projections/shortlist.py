@@ -7,11 +7,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from domain.values import Skill, failed_required_skills, weighted_score
-from projections.readmodel import ReadModel, from_iso, iso
+from projections.readmodel import ReadModel, iso
 from storage.tables import Cursor
 
 if TYPE_CHECKING:
-    from projections.reads import View
+    pass
 
 
 class ShortlistModel(ReadModel):
@@ -66,23 +66,3 @@ class ShortlistModel(ReadModel):
              weighted_score(grades, skills), person["grades"], person["skills"],
              json.dumps(list(failed_required_skills(grades, skills))),
              person["rubric_revision"], event.summary, iso(event.timestamp), position))
-
-
-def shortlist(view: View, position_id: str) -> list[dict[str, Any]]:
-    """Ranked by weighted score (unknown scores last), then by who was recommended first;
-    within the reader's scope."""
-    client = view.scope.client_filter()
-    scoped = "" if client is None else " AND client_id = %s"
-    rows = view.cursor.execute(
-        f"SELECT * FROM {view.table('shortlist')} WHERE position_id = %s{scoped}",
-        (position_id, *([] if client is None else [client]))).all()
-    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
-    skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
-    return [{
-        "rank": rank, "candidate_id": r["candidate_id"], "name": r["name"],
-        "stage": r["stage"], "score": r["score"], "rubric_revision": r["rubric_revision"],
-        "grades": [{**skill, "grade": json.loads(r["grades"])[skill["name"]]}
-                   for skill in skills_of[r["candidate_id"]]],
-        "failed_required_skills": json.loads(r["failed_required"]),
-        "summary": r["summary"], "recommended_at": from_iso(r["recommended_at"]),
-    } for rank, r in enumerate(rows, start=1)]

@@ -9,7 +9,7 @@ import marshmallow as ma
 from api.schemas.candidates import ActorSchema
 from api.schemas.fields import Id, Moment
 from api.schemas.reads import ReadQuerySchema
-from projections.funnel import DROPS
+from projections.funnel_queries import DROPS
 
 
 class FunnelQuerySchema(ReadQuerySchema):

@@ -15,7 +15,7 @@ from api.schemas.common import CandidateReceiptSchema, VersionQuerySchema
 from api.schemas.reads import CandidateListQuerySchema, CandidatePageSchema
 from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
-from projections.candidate_queries import candidate_page, decode_cursor
+from projections.candidates_queries import candidate_page, decode_cursor
 
 blp = Blueprint("candidates", __name__, url_prefix="/api/v1/candidates",
                 description="Candidacies: one person for one position, through every stage")

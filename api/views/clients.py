@@ -15,7 +15,7 @@ from api.schemas.common import ReceiptSchema, VersionQuerySchema
 from api.schemas.reads import DashboardSchema, ReadQuerySchema
 from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
-from projections.candidate_queries import client_known, dashboard
+from projections.candidates_queries import client_known, dashboard
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
                 description="Companies the agency recruits for")

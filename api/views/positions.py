@@ -21,9 +21,9 @@ from api.schemas.reads import PipelineSchema, ReadQuerySchema, ShortlistSchema
 from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from domain.values import Skill
-from projections.candidate_queries import pipeline, position_row
+from projections.candidates_queries import pipeline, position_row
 from projections.reads import View
-from projections.shortlist import shortlist
+from projections.shortlist_queries import shortlist
 
 blp = Blueprint("positions", __name__, url_prefix="/api/v1/positions",
                 description="A client's openings and their skill rubrics")

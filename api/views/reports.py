@@ -18,10 +18,10 @@ from api.schemas.reports import (
 )
 from api.security import ALL_ROLES, allow
 from api.services import recruitment
-from audit.compliance_report import compliance
-from projections.assessments import assessment_report
-from projections.candidate_queries import notices_due, recruiters
-from projections.funnel import funnel
+from audit.compliance_queries import compliance
+from projections.assessments_queries import assessment_report
+from projections.candidates_queries import notices_due, recruiters
+from projections.funnel_queries import funnel
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Where candidates drop out, how long stages take, who is owed what")

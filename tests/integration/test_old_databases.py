@@ -15,7 +15,7 @@ from audit.log_verify import notifications, verify_log
 from domain.scope import AGENCY
 from hirelog import bootstrap
 from hirelog.settings import Settings
-from projections.candidate_queries import candidate_page
+from projections.candidates_queries import candidate_page
 from projections.reads import ReadSide
 from tests.readmodels import project_all
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from domain.application import Recruitment
 from domain.scope import AGENCY
-from projections.assessments import AssessmentsModel, assessment_report, band_of
+from projections.assessments import AssessmentsModel
+from projections.assessments_queries import assessment_report, band_of
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from tests.hiring_script import agency, flask_app, hour, script

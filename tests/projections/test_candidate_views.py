@@ -27,7 +27,7 @@ from domain.application import Recruitment
 from domain.scope import AGENCY
 from domain.stages import Stage
 from domain.values import Actor, Skill
-from projections.candidate_queries import (
+from projections.candidates_queries import (
     candidate_page,
     dashboard,
     decode_cursor,
@@ -39,7 +39,7 @@ from projections.candidate_queries import (
 from projections.projector import Projector
 from projections.reads import ReadSide, View
 from projections.registry import MODELS
-from projections.shortlist import shortlist
+from projections.shortlist_queries import shortlist
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.readmodels import dump, project_all
 

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from audit.compliance import ComplianceModel
-from audit.compliance_report import compliance
+from audit.compliance_queries import compliance
 from domain.application import Recruitment
 from domain.scope import AGENCY
 from projections.reads import ReadSide

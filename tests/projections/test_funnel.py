@@ -39,7 +39,9 @@ from typing import Any
 from domain.application import Recruitment
 from domain.scope import AGENCY
 from projections.assessments import AssessmentsModel
-from projections.funnel import FunnelModel, funnel, quantile
+from projections.funnel import FunnelModel
+from projections.funnel_queries import funnel
+from projections.queries import quantile
 from projections.reads import ReadSide
 from projections.rebuild import rebuild
 from tests.hiring_script import History, agency, flask_app, hour, script

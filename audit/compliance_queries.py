@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from audit.compliance import BY_CLIENT, KINDS, ON_BEHALF, STEPS
-from projections.funnel import quantile, select
+from projections.queries import quantile, select
 from projections.readmodel import from_iso
 
 if TYPE_CHECKING:  # projections.reads imports the registry, which imports the model
