@@ -4,9 +4,14 @@ tests' HIRELOG_ID_KEY, and what happens when PostgreSQL is unreachable (skip, or
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from hirelog.settings import Settings
 
@@ -32,3 +37,21 @@ def require_postgres() -> None:
     if os.environ.get("HIRELOG_REQUIRE_POSTGRES") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextmanager
+def store_of_its_own(kind: str, folder: Path) -> Iterator[Settings]:
+    """Settings of a database nobody else uses ("sqlite": a file in `folder`; "postgres": a
+    schema of its own, dropped afterwards), for a history a whole test module only reads."""
+    if kind == "sqlite":
+        yield Settings(database_url=f"sqlite:///{folder}/own.sqlite", id_key=TEST_ID_KEY)
+        return
+    require_postgres()
+    schema = f"hirelog_own_{uuid.uuid4().hex[:12]}"
+    settings = Settings(database_url=f"{PG_URL}?schema={schema}", id_key=TEST_ID_KEY)
+    try:
+        yield settings
+    finally:
+        with psycopg.connect(settings.postgres().conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                sql.Identifier(schema)))

@@ -1,6 +1,8 @@
 """Issue 10, section 7: property-based fuzzing of every operation of the API's own OpenAPI
 document (schemathesis on Hypothesis), with an admin token and a client token, on both
 stores: no 5xx, every error is problem+json, every answer conforms to its documented schema.
+Invalid requests are refused by the schemas before the store is read or written, so they are
+sent on SQLite only; valid ones, which reach the store, on both.
 
 Each operation gets valid requests (within the documented bounds) and invalid ones (outside
 them: wrong types, missing fields, values past the bounds); path ids are random, or the ids
@@ -69,7 +71,7 @@ def one_case(token: str, what: str, figures: Counter[str],
     return send
 
 
-def fuzz(app: Flask, world: World) -> Counter[str]:
+def fuzz(app: Flask, world: World, modes: tuple[GenerationMode, ...]) -> Counter[str]:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     ids = {"client_id": world.client_a_id, "position_id": world.position_a,
            "candidate_id": world.candidate_a}
@@ -80,7 +82,7 @@ def fuzz(app: Flask, world: World) -> Counter[str]:
         known = {name: value for name, value in ids.items()
                  if "{" + name + "}" in operation.path}
         for who, token in (("admin", world.admin.token), ("client", world.client_a.token)):
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            for mode in modes:
                 for path_parameters in ({}, known) if known else ({},):
                     strategy = operation.as_strategy(generation_mode=mode,
                                                      path_parameters=path_parameters or None)
@@ -109,15 +111,17 @@ def fuzz(app: Flask, world: World) -> Counter[str]:
 def test_fuzzing_every_operation_finds_no_5xx_and_only_documented_answers(
         app: Flask, world: World, figures: Callable[[str, str], None]) -> None:
     recruitment = app.extensions["hirelog"].recruitment
+    store = app.extensions["hirelog"].settings.database_url.split(":")[0]
+    modes = (GenerationMode.POSITIVE,) if store == "postgresql" else (
+        GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     thread, stop = Projector(recruitment, MODELS).start_thread()  # as `hirelog serve` does
     try:
-        counted = fuzz(app, world)
+        counted = fuzz(app, world, modes)
     finally:
         stop.set()
         thread.join(timeout=10)
     assert counted["operations"] >= 40
     assert counted["5xx"] == 0
-    store = app.extensions["hirelog"].settings.database_url.split(":")[0]
     figures(f"fuzzing, {store}",
             f"{counted['operations']} operations, "
             f"{sum(v for k, v in counted.items() if k.endswith('xx'))} requests: "

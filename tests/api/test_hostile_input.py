@@ -27,6 +27,7 @@ def log_head(world: World) -> int:
     return app.extensions["hirelog"].recruitment.recorder.max_notification_id() or 0
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("depth", [33, 1_000, 30_000, 100_000])
 @pytest.mark.parametrize("shape", ["arrays", "objects", "inside-a-field"])
 def test_deeply_nested_json_is_400(world: World, depth: int, shape: str) -> None:
@@ -40,6 +41,7 @@ def test_deeply_nested_json_is_400(world: World, depth: int, shape: str) -> None
     assert log_head(world) == before
 
 
+@pytest.mark.store_independent
 def test_nesting_within_the_limit_reaches_the_schema(world: World) -> None:
     body = b'{"note": ' + b"[" * 31 + b"]" * 31 + b"}"
     answer = raw_post(world, f"{BASE}/candidates/{world.candidate_a}/application", body)
@@ -55,6 +57,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting(world: World) -> None:
     assert history[-1]["data"]["note"] == note
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "a\\udbff", "\\ude00\\ud83d"])
 def test_a_lone_surrogate_in_a_text_field_is_422(world: World, escape: str) -> None:
     before = log_head(world)

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from audit.log_export import export_log
 from audit.log_verify import notifications, verify_log
 from cli.main import main
-from demo.history import load_demo
 from hirelog.settings import Settings
 from storage.event_store import open_recruitment
 from tests.databases import TEST_ID_KEY
+from tests.history import load_history
 from tests.readmodels import dump, project_all
 
 CANDIDATES = 3200  # about 21,000 events
@@ -61,7 +61,7 @@ def test_export_import_verify_and_rebuild_a_long_history(tmp_path):
                                id_key=TEST_ID_KEY)
     source = open_recruitment(source_settings)
     try:
-        summary = load_demo(source, seed=11, candidates=CANDIDATES)
+        summary = load_history(source, seed=11, candidates=CANDIDATES)  # fast: one import
         head = source.recorder.max_notification_id()
         assert summary.events == head >= 20_000
         assert verify_log(source.recorder).ok

@@ -45,6 +45,7 @@ def fingerprint(events: list[Any]) -> list[tuple[str, datetime, int]]:
     return [(type(e).__qualname__, e.timestamp, e.originator_version) for e in events]
 
 
+@pytest.mark.slow
 def test_a_load_covers_the_whole_process_in_time_order(app, settings, clock):
     """One load per store (it takes a second or two), checked from every side below."""
     progress: list[tuple[int, int]] = []
@@ -137,6 +138,7 @@ def notices_are_sent_some_late_and_some_still_owed(loaded) -> None:
     assert all(not c.owes_notice for c in told)
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_log_in_a_fresh_database(app, settings):
     """Loaded into the store and into a fresh in-memory SQLite: the same log, event by event
     (type, recorded time, version), and the same counts per stage; another seed differs."""

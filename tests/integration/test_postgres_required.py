@@ -42,6 +42,7 @@ def run_postgres_tests(url: str, required: bool) -> subprocess.CompletedProcess[
                           text=True, timeout=120)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_too_many_clients_fails_the_postgres_tests_in_ci(refused_url: str) -> None:
     done = run_postgres_tests(refused_url, required=True)
@@ -50,6 +51,7 @@ def test_too_many_clients_fails_the_postgres_tests_in_ci(refused_url: str) -> No
     assert "too many connections" in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_outside_ci_the_same_refusal_skips_them(refused_url: str) -> None:
     done = run_postgres_tests(refused_url, required=False)

@@ -22,6 +22,7 @@ app.close()
 """
 
 
+@pytest.mark.slow
 def test_many_processes_starting_together_on_a_fresh_schema_all_succeed(fresh_postgres_settings):
     url = fresh_postgres_settings.database_url
     env = {**os.environ, "PYTHONPATH": os.getcwd()}

@@ -131,6 +131,7 @@ def test_a_database_file_replaced_or_deleted_under_the_process_refuses_every_req
     running.close()
 
 
+@pytest.mark.slow
 def test_a_database_locked_too_long_is_503_and_then_works(sqlite_settings: Settings) -> None:
     running = start(sqlite_settings)
     locker = sqlite3.connect(sqlite_settings.database.path,  # type: ignore[union-attr]
@@ -198,6 +199,7 @@ def test_a_full_disk_is_503_and_hirelog_writes_again_once_there_is_room(
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_unreachable_is_503_and_hirelog_reconnects_by_itself(
         own_database: str) -> None:

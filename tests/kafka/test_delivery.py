@@ -193,6 +193,7 @@ def more_commands(app: Recruitment, clock: FakeClock, candidates: int = 8) -> in
     return log_head(app) - before
 
 
+@pytest.mark.slow
 @UNCLOSED
 def test_broker_down_from_the_start(collected_garbage: None, app: Recruitment,
                                     clock: FakeClock, kafka_settings: Settings,
@@ -229,6 +230,7 @@ def test_broker_down_from_the_start(collected_garbage: None, app: Recruitment,
         settings.kafka_partitions}
 
 
+@pytest.mark.slow
 @UNCLOSED
 def test_broker_outage_while_publishing(collected_garbage: None, app: Recruitment,
                                         clock: FakeClock, kafka_settings: Settings,
@@ -264,6 +266,7 @@ def test_broker_outage_while_publishing(collected_garbage: None, app: Recruitmen
     assert_exactly_the_log(first + second, event_log(app), prefix)
 
 
+@pytest.mark.slow
 @UNCLOSED
 def test_an_unreachable_broker_fails_an_attempt_within_seconds(
         collected_garbage: None, memory_app: Recruitment, clock: FakeClock) -> None:
@@ -299,6 +302,7 @@ def terminate(settings: Settings, pids: list[int]) -> None:
         admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
 
 
+@pytest.mark.slow
 @UNCLOSED
 @pytest.mark.postgres
 @pytest.mark.parametrize("settings", ["postgres"], indirect=True)

@@ -79,6 +79,7 @@ def by_assignment(bootstrap: str, prefix: str) -> Any:
 
 @pytest.mark.parametrize("consumer_of", [as_group_member, by_assignment],
                          ids=["group", "assigned"])
+@pytest.mark.slow
 def test_confluent_kafka_reads_and_validates_every_message(
         app: Recruitment, clock: FakeClock, kafka_settings: Settings,
         consumer_of: Callable[[str, str], Any]) -> None:

@@ -218,6 +218,7 @@ def test_the_format_checker_is_active() -> None:
         assert schema_errors({**event, **broken}), broken
 
 
+@pytest.mark.slow
 def test_re_sent_events_keep_their_ids_and_consume_prints_each_once(
         app: Recruitment, clock: FakeClock, kafka_settings: Settings) -> None:
     hiring_flow(app, clock)
@@ -360,6 +361,7 @@ def test_serve_publishes_in_process_when_kafka_is_set(
     assert "publishing events to Kafka" in text and bootstrap in text, text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)  # the store does not matter
 def test_consume_resumes_from_its_group_offsets_and_replays_from_the_beginning(
         app: Recruitment, clock: FakeClock, kafka_settings: Settings) -> None:
@@ -389,6 +391,7 @@ def test_consume_resumes_from_its_group_offsets_and_replays_from_the_beginning(
     assert not schema_errors(again[0])
 
 
+@pytest.mark.slow
 def test_two_publishers_at_once_leave_no_gap(app: Recruitment, clock: FakeClock,
                                              kafka_settings: Settings) -> None:
     """Two publishers on one database (say `hirelog serve` with Kafka set, and `hirelog

@@ -27,6 +27,7 @@ from domain.application import Recruitment
 from domain.scope import AGENCY
 from domain.stages import Stage
 from domain.values import Actor, Skill
+from hirelog import bootstrap
 from projections.candidates_queries import (
     candidate_page,
     dashboard,
@@ -40,6 +41,7 @@ from projections.projector import Projector
 from projections.reads import ReadSide, View
 from projections.registry import MODELS
 from projections.shortlist_queries import shortlist
+from tests.databases import store_of_its_own
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.readmodels import dump, project_all
 
@@ -313,9 +315,19 @@ def checkpoint(h: History, label: str) -> None:
         h.snapshots[label, "recruiters"] = recruiters(view, h.clock())
 
 
-@pytest.fixture
-def history(app: Recruitment, clock: FakeClock) -> History:
-    return script(app, clock)
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def history(request: pytest.FixtureRequest,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
+    """The history, built once per store for this whole module: every test here only reads
+    it (the read models, the snapshots taken on the way, the aggregates)."""
+    with store_of_its_own(request.param, tmp_path_factory.mktemp("views")) as settings:
+        clock = FakeClock()
+        app = bootstrap.event_store(settings, clock=clock)
+        try:
+            yield script(app, clock)
+        finally:
+            app.close()
 
 
 @contextmanager

@@ -312,6 +312,7 @@ def live_projector(app: Recruitment) -> Iterator[list[BaseException]]:
         thread.join(timeout=30)
 
 
+@pytest.mark.slow
 def test_rebuild_beside_a_live_projector_and_new_commands_ends_equal_to_a_fresh_rebuild(
         app: Recruitment) -> None:
     load_history(app, candidates=300)
@@ -380,6 +381,7 @@ def test_the_switch_never_moves_the_live_position_back(
     assert went_back == {}, f"live position went back at the switch (from, to): {went_back}"
 
 
+@pytest.mark.slow
 def test_a_reader_inside_a_view_keeps_its_generation_while_a_rebuild_switches(
         app: Recruitment, settings: Settings, request: pytest.FixtureRequest) -> None:
     """A read began on the old generation (it read the catalog) when the rebuild switches and
@@ -407,6 +409,7 @@ def test_a_reader_inside_a_view_keeps_its_generation_while_a_rebuild_switches(
     assert rows == expected[MODELS[0].name]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("read", ["generations", "active"])
 def test_rebuild_succeeds_when_another_process_writes_between_its_read_and_its_write(
         app: Recruitment, settings: Settings, read: str, request: pytest.FixtureRequest,

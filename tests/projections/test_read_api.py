@@ -432,11 +432,13 @@ def test_paging_while_another_thread_adds_candidates_and_projects(
     "not-a-cursor", "!!!", "", "%%%", cursor_of("before:3"), cursor_of("after:"),
     cursor_of("after:three"), cursor_of(b"\xff\xfe\xfd"), cursor_of("3"),
 ])
+@pytest.mark.store_independent
 def test_a_malformed_cursor_is_400(app: Flask, world: World, cursor: str) -> None:
     body = problem(world.admin.get(f"{BASE}/candidates", query_string={"cursor": cursor}), 400)
     assert "cursor" in body["detail"]
 
 
+@pytest.mark.store_independent
 def test_a_cursor_beyond_any_position_is_400(app: Flask, world: World) -> None:
     answer = world.admin.get(f"{BASE}/candidates",
                              query_string={"cursor": cursor_of("after:" + "9" * 30)})
@@ -452,10 +454,12 @@ def test_a_cursor_handed_out_works_also_for_another_token(app: Flask, world: Wor
     assert second["next_cursor"] is None
 
 
+@pytest.mark.store_independent
 def test_a_too_long_cursor_is_422(app: Flask, world: World) -> None:
     problem(world.admin.get(f"{BASE}/candidates", query_string={"cursor": "A" * 101}), 422)
 
 
+@pytest.mark.store_independent
 @pytest.mark.parametrize("limit", [201, 1000, 0, -1])
 def test_a_limit_outside_1_to_200_is_422(app: Flask, world: World, limit: int) -> None:
     body = problem(world.admin.get(f"{BASE}/candidates", query_string={"limit": limit}), 422)

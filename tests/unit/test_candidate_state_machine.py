@@ -662,4 +662,5 @@ class CandidateMachine(RuleBasedStateMachine):
 
 CandidateMachine.TestCase.settings = settings(
     max_examples=200, stateful_step_count=40, deadline=None)
-TestCandidateStateMachine = CandidateMachine.TestCase
+# slow: 200 examples of 40 steps; in the README's test command, not in `-m "not slow"`
+TestCandidateStateMachine = pytest.mark.slow(CandidateMachine.TestCase)
