@@ -74,10 +74,9 @@ def serve_metrics(app: StoredRecruitment, host: str, port: int) -> None:
     from prometheus_client import start_http_server
     from prometheus_client.registry import REGISTRY
 
-    from hirelog import metrics
-    from projections.reads import ReadSide
+    from hirelog import bootstrap, metrics
 
-    reads = ReadSide(app.tables)
+    reads = bootstrap.read_side(app)
     collector = metrics.StoreCollector(
         lambda: reads.store_state(app.recorder.max_notification_id() or 0))
     try:

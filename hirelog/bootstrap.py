@@ -60,8 +60,13 @@ def services(settings: Settings, clock: Clock = utc_now) -> Services:
     return Services(
         settings=settings, recruitment=recruitment,
         tokens=token_store(recruitment, settings, tables),
-        idempotency=IdempotencyStore(tables), reads=ReadSide(tables),
+        idempotency=IdempotencyStore(tables), reads=read_side(recruitment),
         rate_limiter=RateLimiter(settings, tables), recorded_reads=ReadLog(tables))
+
+
+def read_side(recruitment: StoredRecruitment) -> ReadSide:
+    """The read models as readers see them (positions, failures, views within a scope)."""
+    return ReadSide(recruitment.tables)
 
 
 def token_store(recruitment: StoredRecruitment, settings: Settings,
