@@ -48,19 +48,25 @@ def postgres_settings_for(database: str, port: int = 5432) -> Settings:
 
 
 
+CATALOG = "hirelog_projections"
+
+
 class ReusedSchema:
     """One PostgreSQL schema per test process, emptied between tests instead of created and
     dropped for each (that took about half a second a test: ~25 tables and DROP ... CASCADE).
 
     A new schema gets every table an application creates, once. After a test, a schema whose
     set of tables is still that one is emptied (rows deleted, sequences back to 1, so the log
-    starts at position 1 again); one a test changed (a rebuild's new generation, a dropped
+    starts at position 1 again), but for the catalog of read-model generations, which goes
+    back to the rows preparing the schema wrote (a process prepares a schema once: see
+    storage.event_store.prepare); one a test changed (a rebuild's new generation, a dropped
     table) or that cannot be emptied at once (a lock still held) is dropped, and the next test
     gets a new one. Every schema made is dropped at the end of the session."""
 
     def __init__(self) -> None:
         self.name: str | None = None
         self.tables: frozenset[str] = frozenset()
+        self.catalog: list[tuple[Any, ...]] = []
         self.made: list[str] = []
 
     def take(self) -> Settings:
@@ -73,6 +79,8 @@ class ReusedSchema:
             create_app(settings).extensions["hirelog"].close()
             with psycopg.connect(_conninfo(), autocommit=True) as conn:
                 self.tables = self._tables(conn)
+                self.catalog = conn.execute(sql.SQL("SELECT * FROM {}.{}").format(
+                    sql.Identifier(self.name), sql.Identifier(CATALOG))).fetchall()
         return self._settings(self.name)
 
     def empty(self) -> None:
@@ -93,6 +101,10 @@ class ReusedSchema:
                     for sequence in sequences]
                 with conn.transaction():
                     conn.execute(sql.SQL("; ").join(statements))
+                    for row in self.catalog:
+                        conn.execute(sql.SQL("INSERT INTO {}.{} VALUES ({})").format(
+                            sql.Identifier(self.name or ""), sql.Identifier(CATALOG),
+                            sql.SQL(", ").join([sql.Placeholder()] * len(row))), row)
         except (LookupError, psycopg.Error):
             self.drop(self.name or "")
             self.name = None
