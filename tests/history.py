@@ -6,7 +6,10 @@ seals), in one transaction: the demo is run once per test process and (seed, can
 through the application on an in-memory SQLite database, exported with `hirelog audit
 export`'s code, and imported with `hirelog audit import`'s (which checks every line, chain and
 the closing digest). Loading 600 candidates (about 3,900 events) command by command takes 8 s
-on SQLite and about 20 s on PostgreSQL; importing them takes well under a second.
+on SQLite and about 20 s on PostgreSQL; importing them takes well under a second. The
+generating application keeps its aggregates in eventsourcing's aggregate cache (each command
+then reads its aggregate from memory instead of decoding every earlier event again); that
+changes no event: tests/integration/test_history_loader.py compares the bytes with load_demo.
 
 Tests of the demo loader itself, and of export and import, call load_demo.
 """
@@ -21,7 +24,7 @@ from audit.log_import import import_log
 from demo.history import DemoSummary, load_demo
 from domain.application import Recruitment
 from hirelog.settings import Settings
-from storage.event_store import open_recruitment
+from storage.event_store import StoredRecruitment, create_tables, eventsourcing_env
 from tests.databases import TEST_ID_KEY
 
 _EXPORTS: dict[tuple[int, int], tuple[bytes, DemoSummary]] = {}
@@ -40,8 +43,7 @@ def load_history(app: Recruitment, *, seed: int = 7, candidates: int = 300) -> D
 def _export(seed: int, candidates: int) -> tuple[bytes, DemoSummary]:
     with _MAKING:
         if (seed, candidates) not in _EXPORTS:
-            maker = open_recruitment(Settings(database_url="sqlite:///:memory:",
-                                              id_key=TEST_ID_KEY))
+            maker = _maker()
             try:
                 summary = load_demo(maker, seed=seed, candidates=candidates)
                 out = io.BytesIO()
@@ -50,3 +52,14 @@ def _export(seed: int, candidates: int) -> tuple[bytes, DemoSummary]:
                 maker.close()
             _EXPORTS[seed, candidates] = out.getvalue(), summary
         return _EXPORTS[seed, candidates]
+
+
+def _maker() -> StoredRecruitment:
+    """An application on in-memory SQLite with an aggregate cache (one writer: no
+    fast-forward; aggregates handed out as copies, so a refused command changes nothing)."""
+    settings = Settings(database_url="sqlite:///:memory:", id_key=TEST_ID_KEY)
+    env = {**eventsourcing_env(settings, create_table=True),
+           "AGGREGATE_CACHE_MAXSIZE": "1000000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
+    maker = StoredRecruitment(env, id_key=TEST_ID_KEY.encode())
+    create_tables(maker)
+    return maker
