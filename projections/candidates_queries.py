@@ -11,6 +11,7 @@ from typing import Any
 
 from domain import stages
 from domain.stages import Stage
+from projections.queries import client_condition
 from projections.readmodel import from_iso, iso
 from projections.reads import View
 
@@ -88,14 +89,8 @@ def client_known(view: View, client_id: str) -> bool:
         f"SELECT id FROM {view.table('clients')} WHERE id = %s", (client_id,)).one() is not None
 
 
-def _scoped(view: View) -> tuple[str, tuple[Any, ...]]:
-    """A condition on client_id limiting rows to the reader's scope ("" for the agency)."""
-    client = view.scope.client_filter()
-    return ("", ()) if client is None else (" AND client_id = %s", (client,))
-
-
 def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, Any]:
-    scoped, params = _scoped(view)
+    scoped, params = client_condition(view)
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s{scoped} "
         "ORDER BY contact_position", (position["id"], *params)).all()
@@ -110,7 +105,6 @@ def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, A
 
 def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
     """A client's dashboard (the caller checked `client_known`, which applies the scope)."""
-    client_id = view.scope.client_filter(client_id) or client_id
     positions = view.cursor.execute(
         f"SELECT * FROM {view.table('positions')} WHERE client_id = %s AND status = 'open' "
         "ORDER BY opened_at, id", (client_id,)).all()
@@ -149,12 +143,9 @@ def notices_due(view: View, now: datetime, client_id: str | None = None) -> list
     placeholders = ", ".join(["%s"] * len(OWED_A_NOTICE))
     sql = (f"SELECT * FROM {view.table('candidates')} WHERE stage IN ({placeholders}) "
            "AND told_at IS NULL")
-    params: list[Any] = list(OWED_A_NOTICE)
-    client = view.scope.client_filter(client_id)
-    if client is not None:
-        sql += " AND client_id = %s"
-        params.append(client)
-    rows = view.cursor.execute(sql + " ORDER BY stage_since, id", params).all()
+    scoped, params = client_condition(view, client_id)
+    rows = view.cursor.execute(sql + scoped + " ORDER BY stage_since, id",
+                               [*OWED_A_NOTICE, *params]).all()
     return [{**summary(r, now), "waiting_days": round((now - since(r))
                                                       .total_seconds() / 86400, 1)}
             for r in rows]
@@ -178,7 +169,7 @@ def overdue_steps(row: dict[str, Any], now: datetime) -> list[str]:
 
 def recruiters(view: View, now: datetime) -> list[dict[str, Any]]:
     """Per recruiter (who made the first contact): open candidates and overdue steps."""
-    scoped, params = _scoped(view)
+    scoped, params = client_condition(view)
     rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} WHERE 1 = 1{scoped} "
                                "ORDER BY contact_position", params).all()
     report: dict[str, dict[str, Any]] = {}

@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from projections.reads import View
 
 
+def client_condition(view: View, asked: str | None = None) -> tuple[str, list[Any]]:
+    """`AND client_id = %s` limiting rows to the client asked for within the reader's scope,
+    with its parameter ("" and none where every client is seen)."""
+    client = view.scope.client_filter(asked)
+    return ("", []) if client is None else (" AND client_id = %s", [client])
+
+
 def quantile(values: Sequence[float], q: float) -> float | None:
     """The q-quantile by linear interpolation between closest ranks (numpy's default, and
     the usual median for an even count); None for no values; rounded to 0.01."""

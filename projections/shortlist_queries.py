@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from projections.queries import client_condition
 from projections.readmodel import from_iso
 
 if TYPE_CHECKING:
@@ -14,11 +15,10 @@ if TYPE_CHECKING:
 def shortlist(view: View, position_id: str) -> list[dict[str, Any]]:
     """Ranked by weighted score (unknown scores last), then by who was recommended first;
     within the reader's scope."""
-    client = view.scope.client_filter()
-    scoped = "" if client is None else " AND client_id = %s"
+    scoped, params = client_condition(view)
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('shortlist')} WHERE position_id = %s{scoped}",
-        (position_id, *([] if client is None else [client]))).all()
+        (position_id, *params)).all()
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
     skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
     return [{

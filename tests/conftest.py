@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from domain.application import Recruitment
 from hirelog import bootstrap
 from hirelog.settings import Settings
-from tests.databases import PG_URL, TEST_ID_KEY, require_postgres
+from tests.databases import TEST_ID_KEY, require_postgres, store_of_its_own
 from tests.fakes import FakeClock
 
 
@@ -50,14 +49,10 @@ def postgres_settings(reused_schema: Any) -> Iterator[Settings]:
 
 
 @pytest.fixture
-def fresh_postgres_settings() -> Iterator[Settings]:
+def fresh_postgres_settings(tmp_path: Path) -> Iterator[Settings]:
     """A PostgreSQL schema that does not exist yet, dropped afterwards."""
-    require_postgres()
-    schema = f"hirelog_test_{uuid.uuid4().hex[:12]}"
-    settings = Settings(database_url=f"{PG_URL}?schema={schema}", id_key=TEST_ID_KEY)
-    yield settings
-    with psycopg.connect(settings.postgres().conninfo(), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    with store_of_its_own("postgres", tmp_path) as settings:
+        yield settings
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
