@@ -88,6 +88,9 @@ class Settings:
     kafka_topic_prefix: str = "hirelog"
     kafka_partitions: int = 3
     kafka_replication_factor: int = 1
+    # How long one attempt to publish a batch may wait for the broker before it fails and is
+    # retried (kafka-python's delivery timeout; connecting and each request get a share).
+    kafka_send_timeout: int = 15
     # How long a write waits for a lock held by another writer before failing (503).
     db_lock_timeout: int = 10
     # PostgreSQL: how long to wait for a connection (to connect, or for a free one) (503).
@@ -129,6 +132,7 @@ class Settings:
             kafka_topic_prefix=env.get("HIRELOG_KAFKA_TOPIC_PREFIX") or "hirelog",
             kafka_partitions=_count(env, "HIRELOG_KAFKA_PARTITIONS", 3),
             kafka_replication_factor=_count(env, "HIRELOG_KAFKA_REPLICATION_FACTOR", 1),
+            kafka_send_timeout=_whole_seconds(env, "HIRELOG_KAFKA_SEND_TIMEOUT", 15),
             db_lock_timeout=_whole_seconds(env, "HIRELOG_DB_LOCK_TIMEOUT", 10),
             db_connect_timeout=_whole_seconds(env, "HIRELOG_DB_CONNECT_TIMEOUT", 10),
             rate_limit=parse_rate_limit(env.get("HIRELOG_RATE_LIMIT") or DEFAULT_RATE_LIMIT),

@@ -25,9 +25,17 @@ from storage.event_store import StoredRecruitment
 
 log = logging.getLogger("hirelog.publisher")
 NAME = catalog.PUBLISHER
-# An unreachable broker fails an attempt within seconds (kafka-python waits 30 s by default),
-# so the publisher's own backoff paces retries and a stop is not held up.
-QUICK_FAILURE = {"bootstrap_timeout_ms": 5_000, "reconnect_backoff_max_ms": 1_000}
+
+
+def broker_timeouts(settings: Settings) -> dict[str, int]:
+    """kafka-python's timeouts from HIRELOG_KAFKA_SEND_TIMEOUT (default 15 s: a batch is
+    acknowledged or fails within it; connecting gets a third, each request two thirds). An
+    unreachable broker fails an attempt within seconds (kafka-python waits 30 s to connect and
+    2 min to deliver by default), so the publisher's own backoff paces retries and a stop is
+    not held up."""
+    whole = settings.kafka_send_timeout * 1000
+    return {"bootstrap_timeout_ms": whole // 3, "reconnect_backoff_max_ms": 1_000,
+            "request_timeout_ms": whole * 2 // 3}
 
 
 class Publisher:
@@ -58,8 +66,9 @@ class Publisher:
             self.producer = KafkaProducer(
                 bootstrap_servers=self.settings.kafka_servers(),
                 client_id="hirelog-publisher", acks="all", enable_idempotence=True,
-                linger_ms=5, request_timeout_ms=10_000, max_block_ms=10_000,
-                delivery_timeout_ms=15_000, retry_backoff_ms=200, **QUICK_FAILURE)
+                linger_ms=5, max_block_ms=self.settings.kafka_send_timeout * 1000 * 2 // 3,
+                delivery_timeout_ms=self.settings.kafka_send_timeout * 1000,
+                retry_backoff_ms=200, **broker_timeouts(self.settings))
             self.ensure_topics()
         return self.producer
 
@@ -67,7 +76,7 @@ class Publisher:
         """Create the topics that are missing, with the configured partition count."""
         admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_servers(),
                                  client_id="hirelog-publisher-admin",
-                                 request_timeout_ms=10_000, **QUICK_FAILURE)
+                                 **broker_timeouts(self.settings))
         try:
             existing = set(admin.list_topics())
             missing = [topic_for(a, self.settings.kafka_topic_prefix) for a in AGGREGATES]

@@ -89,6 +89,7 @@ def test_the_settings_scan_finds_what_settings_reads():
     # Every name found really changes Settings.from_env (so the scan reads the right calls).
     values = {"DATABASE_URL": "sqlite:///x/y.sqlite", "HIRELOG_READ_WAIT_SECONDS": "7",
               "HIRELOG_KAFKA_PARTITIONS": "5", "HIRELOG_KAFKA_REPLICATION_FACTOR": "3",
+              "HIRELOG_KAFKA_SEND_TIMEOUT": "4",
               "HIRELOG_BOOTSTRAP_ADMIN_TOKEN": "a-random-secret-of-16+",
               "HIRELOG_DB_LOCK_TIMEOUT": "3", "HIRELOG_DB_CONNECT_TIMEOUT": "4",
               "HIRELOG_RATE_LIMIT": "5/second", "HIRELOG_LOG_FORMAT": "json",
