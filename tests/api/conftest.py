@@ -11,19 +11,18 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from hirelog.settings import Settings
 from tests.apiclient import Api, World, contact, new_token, open_position
+from tests.apps import app_for
 from tests.fakes import FakeClock
 from tests.readmodels import project_all
 
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Iterator[Flask]:
-    flask_app = create_app(settings, clock=clock)
-    flask_app.config["TESTING"] = True
-    yield flask_app
-    flask_app.extensions["hirelog"].close()
+    """create_app(settings, clock=clock), its HTTP shell built once (tests/apps.py)."""
+    with app_for(settings, clock) as flask_app:
+        yield flask_app
 
 
 @pytest.fixture

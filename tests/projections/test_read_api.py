@@ -21,13 +21,13 @@ from uuid import UUID, uuid4
 import pytest
 from flask import Flask
 
-from api import create_app
 from domain.application import Recruitment
 from hirelog.settings import Settings
 from projections.projector import Projector
 from projections.registry import MODELS
 from tests.api import conftest as api_fixtures
 from tests.apiclient import Api, World, new_token
+from tests.apps import app_for
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.readmodels import project_all
 
@@ -44,11 +44,8 @@ world = api_fixtures.world
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Iterator[Flask]:
     """tests/api's app, with a short read wait."""
-    flask_app = create_app(dataclasses.replace(settings, read_wait_seconds=READ_WAIT),
-                           clock=clock)
-    flask_app.config["TESTING"] = True
-    yield flask_app
-    flask_app.extensions["hirelog"].close()
+    with app_for(dataclasses.replace(settings, read_wait_seconds=READ_WAIT), clock) as flask_app:
+        yield flask_app
 
 
 # --- helpers ---------------------------------------------------------------------------------
