@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
 
 import click
 
@@ -50,7 +53,9 @@ def publish(batch_size: int, metrics_host: str, metrics_port: int) -> None:
 @click.option("--from-beginning", is_flag=True,
               help="Replay every topic from offset 0 (not from the group's committed offsets).")
 @click.option("--max-messages", type=click.IntRange(1), help="Stop after this many events.")
-@click.option("--idle-timeout", type=float, help="Stop after this many seconds without events.")
+@click.option("--idle-timeout", type=float,
+              help="Stop after this many seconds without events (counted from joining the "
+                   "group).")
 @click.option("--max-poll-interval-ms", default=10_000, show_default=True, type=int,
               help="Also how long a group join can take on some brokers.")
 @one_line_errors
@@ -63,6 +68,7 @@ def consume(group: str, from_beginning: bool, max_messages: int | None,
     from projections.kafka.cloudevents import AGGREGATES, topic_for
 
     settings = kafka_settings()
+    joined: list[float] = []  # when the group assigned this consumer its partitions
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka_servers(), group_id=group,
         auto_offset_reset="earliest" if from_beginning else "latest",
@@ -75,15 +81,28 @@ def consume(group: str, from_beginning: bool, max_messages: int | None,
             pass
 
         def on_partitions_assigned(self, assigned: list) -> None:
+            joined.append(time.monotonic())
             if from_beginning and assigned:
                 consumer.seek_to_beginning(*assigned)
 
     consumer.subscribe([topic_for(a, settings.kafka_topic_prefix) for a in AGGREGATES],
                        listener=Rewind())
+
+    def messages() -> Iterator[Any]:
+        """The consumer's messages, until --idle-timeout passed without one since the group
+        assigned the partitions (joining a group is not idleness, and can take longer than
+        the timeout); never assigned, it gives up --max-poll-interval-ms later."""
+        started = time.monotonic()
+        while True:
+            yield from consumer  # ends after idle_timeout without a message (if set)
+            since = joined[-1] if joined else started + max_poll_interval_ms / 1000
+            if idle_timeout is None or time.monotonic() - since >= idle_timeout:
+                return
+
     seen: OrderedDict[str, None] = OrderedDict()
     printed = 0
     try:
-        for message in consumer:
+        for message in messages():
             event = json.loads(message.value)
             if event["id"] in seen:
                 continue

@@ -72,13 +72,16 @@ def partition_counts(bootstrap: str, prefix: str) -> dict[str, int]:
         consumer.close()
 
 
-def read_messages(bootstrap: str, prefix: str, at_least: int, idle: float = 1.0,
+def read_messages(bootstrap: str, prefix: str, at_least: int,
                   timeout: float = 30.0) -> list[Message]:
     """Every message on the prefix's topics, from offset 0, read by a consumer without a group
-    (partitions assigned by hand): at least `at_least` of them, and then whatever else arrives
-    within `idle` seconds. Sorted by topic, partition and offset."""
+    (partitions assigned by hand): at least `at_least` of them, and on to the high watermark
+    every partition's last fetch response reported (so everything the broker had when the
+    reading ended: extra copies included). Sorted by topic, partition and offset. (Not the
+    consumer's end_offsets: the test broker, tansu, answers them with the last batch's base
+    offset + 1; the high watermark of its fetch responses is right.)"""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), enable_auto_commit=False,
-                             client_id="hirelog-test-reader")
+                             client_id="hirelog-test-reader", fetch_max_wait_ms=50)
     messages: list[Message] = []
     try:
         partitions = [TopicPartition(topic, p) for topic in topics_of(prefix)
@@ -86,15 +89,16 @@ def read_messages(bootstrap: str, prefix: str, at_least: int, idle: float = 1.0,
         assert partitions, f"no topic of {prefix} exists"
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
-        deadline, last = time.monotonic() + timeout, time.monotonic()
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=100).values():
+            for batch in consumer.poll(timeout_ms=100, max_records=1_000_000).values():
                 for record in batch:
                     messages.append(Message(record.topic, record.partition, record.offset,
                                             record.key, record.value,
                                             tuple((k, bytes(v)) for k, v in record.headers)))
-                    last = time.monotonic()
-            if len(messages) >= at_least and time.monotonic() - last >= idle:
+            ends = [consumer.highwater(tp) for tp in partitions]
+            if len(messages) >= at_least and None not in ends and all(
+                    consumer.position(tp) >= end for tp, end in zip(partitions, ends, strict=True)):
                 break
     finally:
         consumer.close()

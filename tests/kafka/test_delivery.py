@@ -112,7 +112,7 @@ def test_publisher_killed_mid_way_resumes_and_every_event_arrives_in_order(
             f"killed at {position} of {head}: not mid-way (previous kill at {killed_at[-1]})")
         killed_at.append(position)
         # never ack-ahead: every event up to the stored position is on the broker already
-        on_broker = read_messages(bootstrap, prefix, at_least=position, idle=0.3)
+        on_broker = read_messages(bootstrap, prefix, at_least=position)
         published = {m.event["logposition"] for m in on_broker}
         gaps = [e.position for e in log if e.position <= position
                 and e.position not in published]

@@ -33,9 +33,12 @@ confluent_kafka = pytest.importorskip("confluent_kafka")
 
 
 def drain(consumer: Any, at_least: int, idle: float = 1.0, timeout: float = 40.0) -> list[Message]:
-    """Poll a confluent-kafka consumer until it returned `at_least` messages and then nothing
-    for `idle` seconds. Messages as read, per partition in offset order."""
+    """Poll a confluent-kafka consumer (enable.partition.eof) until it returned `at_least`
+    messages and every assigned partition reported its end after its last message (or, as
+    a fallback, nothing came for `idle` seconds). Messages as read, per partition in offset
+    order."""
     messages: list[Message] = []
+    at_end: set[tuple[str, int]] = set()
     deadline, last = time.monotonic() + timeout, time.monotonic()
     while time.monotonic() < deadline:
         record = consumer.poll(0.1)
@@ -45,8 +48,13 @@ def drain(consumer: Any, at_least: int, idle: float = 1.0, timeout: float = 40.0
             continue
         if record.error():
             if record.error().code() == confluent_kafka.KafkaError._PARTITION_EOF:
+                at_end.add((record.topic(), record.partition()))
+                assigned = {(p.topic, p.partition) for p in consumer.assignment()}
+                if len(messages) >= at_least and assigned and assigned <= at_end:
+                    break
                 continue
             raise AssertionError(f"confluent-kafka: {record.error()}")
+        at_end.discard((record.topic(), record.partition()))
         messages.append(Message(record.topic(), record.partition(), record.offset(),
                                 record.key(), record.value(),
                                 tuple((k, bytes(v)) for k, v in (record.headers() or []))))
@@ -58,7 +66,8 @@ def as_group_member(bootstrap: str, prefix: str) -> Any:
     consumer = confluent_kafka.Consumer({
         "bootstrap.servers": bootstrap, "group.id": f"interop-{prefix}",
         "client.id": "hirelog-interop-test", "auto.offset.reset": "earliest",
-        "enable.auto.commit": False, "session.timeout.ms": 3000,
+        "enable.auto.commit": False, "session.timeout.ms": 2000,
+        "enable.partition.eof": True, "fetch.wait.max.ms": 50,
         "heartbeat.interval.ms": 1000, "max.poll.interval.ms": 3000})
     consumer.subscribe(topics_of(prefix))
     return consumer
@@ -67,7 +76,8 @@ def as_group_member(bootstrap: str, prefix: str) -> Any:
 def by_assignment(bootstrap: str, prefix: str) -> Any:
     consumer = confluent_kafka.Consumer({
         "bootstrap.servers": bootstrap, "group.id": f"unused-{prefix}",
-        "client.id": "hirelog-interop-test", "enable.auto.commit": False})
+        "client.id": "hirelog-interop-test", "enable.auto.commit": False,
+        "enable.partition.eof": True, "fetch.wait.max.ms": 50})
     metadata = consumer.list_topics(timeout=10)
     partitions = [confluent_kafka.TopicPartition(topic, p, confluent_kafka.OFFSET_BEGINNING)
                   for topic in topics_of(prefix)

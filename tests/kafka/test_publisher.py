@@ -253,7 +253,7 @@ def test_re_sent_events_keep_their_ids_and_consume_prints_each_once(
     assert_exactly_the_log(messages, log, prefix)
 
     result = consume(kafka_settings, "--group", f"g-{prefix}", "--from-beginning",
-                     "--idle-timeout", "5", "--max-poll-interval-ms", "3000")
+                     "--idle-timeout", "1", "--max-poll-interval-ms", "2000")
     printed = printed_events(result)
     assert len(printed) == head, f"{len(printed)} events printed, {head} in the log"
     assert len({e["id"] for e in printed}) == head
@@ -371,21 +371,21 @@ def test_consume_resumes_from_its_group_offsets_and_replays_from_the_beginning(
     with publisher_of(app, kafka_settings) as publisher:
         assert publish_all(publisher) == head
         first = printed_events(consume(kafka_settings, "--group", group, "--from-beginning",
-                                       "--idle-timeout", "4", "--max-poll-interval-ms", "3000"))
+                                       "--idle-timeout", "1", "--max-poll-interval-ms", "2000"))
         assert len(first) == len({e["id"] for e in first}) == head
         for n in range(3):
             clock.advance(hours=1)
             app.register_client(f"Client {n}", by(ADMIN))
         assert publish_all(publisher) == 3
     # the group committed its offsets: without --from-beginning only the new events come
-    new = printed_events(consume(kafka_settings, "--group", group, "--idle-timeout", "4",
-                                 "--max-poll-interval-ms", "3000"))
+    new = printed_events(consume(kafka_settings, "--group", group, "--idle-timeout", "1",
+                                 "--max-poll-interval-ms", "2000"))
     assert sorted(e["logposition"] for e in new) == [head + 1, head + 2, head + 3]
     assert {e["type"] for e in new} == {"hirelog.client.registered.v1"}
     # --from-beginning replays the whole history for the same group; --max-messages stops it
     again = printed_events(consume(kafka_settings, "--group", group, "--from-beginning",
                                    "--max-messages", "5", "--idle-timeout", "6",
-                                   "--max-poll-interval-ms", "3000"))
+                                   "--max-poll-interval-ms", "2000"))
     assert len(again) == 5 and len({e["id"] for e in again}) == 5
     assert {e["id"] for e in again} <= {e["id"] for e in first + new}
     assert not schema_errors(again[0])
@@ -405,8 +405,9 @@ def test_two_publishers_at_once_leave_no_gap(app: Recruitment, clock: FakeClock,
         head = log_head(app)
         wait_for(lambda: one.lag() == 0, "the publishers caught up")
     finally:
-        for thread, stop in threads:
+        for _, stop in threads:
             stop.set()
+        for thread, _ in threads:
             thread.join(timeout=30)
     assert stored_position(app) == head
     prefix = kafka_settings.kafka_topic_prefix
