@@ -4,16 +4,33 @@ idempotency and If-Match under real concurrency."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.servers import HttpApi, Server
+from tests.databases import store_of_its_own
+from tests.servers import HttpApi, Server, start_server, stop
 
 pytestmark = pytest.mark.slow
 V1 = "/api/v1"
+
+
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One `hirelog serve` per store for the whole module (starting one takes most of a
+    second): every test sets up a client, tokens and candidates of its own and checks only
+    those."""
+    folder = tmp_path_factory.mktemp("server")
+    with store_of_its_own(request.param, folder) as settings:
+        running = start_server(settings, folder / "server.log")
+        try:
+            yield running
+        finally:
+            stop(running.process)
 
 
 def later(**delta: float) -> str:
