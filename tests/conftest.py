@@ -39,6 +39,16 @@ def reused_schema() -> Iterator[Any]:
     schema.drop_all()
 
 
+@pytest.fixture(scope="session")
+def world_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The API tests' world, made once per store in this test process (tests/worlds.py)."""
+    from tests.worlds import Templates
+
+    templates = Templates(tmp_path_factory.mktemp("world"))
+    yield templates
+    templates.drop_all()
+
+
 @pytest.fixture
 def postgres_settings(reused_schema: Any) -> Iterator[Settings]:
     """A PostgreSQL schema holding every table of an application, and nothing in them (this

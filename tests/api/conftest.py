@@ -12,15 +12,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hirelog.settings import Settings
-from tests.apiclient import Api, World, contact, new_token, open_position
+from tests.apiclient import World
 from tests.apps import app_for
 from tests.fakes import FakeClock
-from tests.readmodels import project_all
+from tests.worlds import copy_if_asked, world_of
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock) -> Iterator[Flask]:
-    """create_app(settings, clock=clock), its HTTP shell built once (tests/apps.py)."""
+def app(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock) -> Iterator[Flask]:
+    """create_app(settings, clock=clock), its HTTP shell built once (tests/apps.py); with the
+    world copied into the store first when the test asks for it (tests/worlds.py)."""
+    copy_if_asked(request, settings)
     with app_for(settings, clock) as flask_app:
         yield flask_app
 
@@ -36,19 +38,7 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def world(app: Flask, client: FlaskClient) -> World:
-    recruiter = Api(client, new_token(app, "recruiter"))
-    client_a_id = recruiter.post("/api/v1/clients", {"name": "Acme"}).json["id"]
-    client_b_id = recruiter.post("/api/v1/clients", {"name": "Globex"}).json["id"]
-    position_a, position_b = open_position(recruiter, client_a_id), open_position(
-        recruiter, client_b_id)
-    world = World(
-        admin=Api(client, new_token(app, "admin")), recruiter=recruiter,
-        auditor=Api(client, new_token(app, "auditor")),
-        client_a=Api(client, new_token(app, "client", client_a_id)),
-        client_b=Api(client, new_token(app, "client", client_b_id)),
-        client_a_id=client_a_id, client_b_id=client_b_id,
-        position_a=position_a, position_b=position_b,
-        candidate_a=contact(recruiter, position_a), candidate_b=contact(recruiter, position_b))
-    project_all(app.extensions["hirelog"].recruitment)  # the read models know this world
-    return world
+def world(request: pytest.FixtureRequest, app: Flask, client: FlaskClient) -> World:
+    """Two clients with a position and a candidate each, and a token per role (made once per
+    test process and store, copied into this test's store by `app`: tests/worlds.py)."""
+    return world_of(request, client)

@@ -20,32 +20,41 @@ from uuid import UUID, uuid4
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from domain.application import Recruitment
 from hirelog.settings import Settings
 from projections.projector import Projector
 from projections.registry import MODELS
-from tests.api import conftest as api_fixtures
 from tests.apiclient import Api, World, new_token
 from tests.apps import app_for
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.readmodels import project_all
+from tests.worlds import copy_if_asked, world_of
 
 BASE = "/api/v1"
 PROBLEM = "application/problem+json"
 HEADER = "X-Projection-Position"
 READ_WAIT = 0.2
 
-# tests/api's fixtures (client, world) for the read endpoints; `app` is redefined below
-client = api_fixtures.client
-world = api_fixtures.world
+@pytest.fixture
+def app(request: pytest.FixtureRequest, settings: Settings,
+        clock: FakeClock) -> Iterator[Flask]:
+    """tests/api's app, with a short read wait."""
+    copy_if_asked(request, settings)
+    with app_for(dataclasses.replace(settings, read_wait_seconds=READ_WAIT), clock) as flask_app:
+        yield flask_app
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock) -> Iterator[Flask]:
-    """tests/api's app, with a short read wait."""
-    with app_for(dataclasses.replace(settings, read_wait_seconds=READ_WAIT), clock) as flask_app:
-        yield flask_app
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, app: Flask, client: FlaskClient) -> World:
+    """tests/api's world (tests/worlds.py)."""
+    return world_of(request, client)
 
 
 # --- helpers ---------------------------------------------------------------------------------
