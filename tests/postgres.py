@@ -40,6 +40,15 @@ def terminate(database: str) -> None:
              "AND pid <> pg_backend_pid()", database)
 
 
+def waiting_for_a_lock(schema: str) -> bool:
+    """Whether a session is waiting for a lock in a statement that names `schema`."""
+    with psycopg.connect(_conninfo(), autocommit=True) as conn:
+        row = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE "
+                           "wait_event_type = 'Lock' AND query LIKE %s)",
+                           (f"%{schema}%",)).fetchone()
+    return bool(row and row[0])
+
+
 def postgres_settings_for(database: str, port: int = 5432) -> Settings:
     base = Settings(database_url=PG_URL).database
     return Settings(database_url=f"postgresql://{base.user}@127.0.0.1:{port}/"  # type: ignore[union-attr]

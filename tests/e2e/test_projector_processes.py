@@ -16,6 +16,8 @@ import pytest
 import requests
 
 from hirelog.settings import Settings
+from storage.event_store import open_recruitment
+from tests.history import load_history
 from tests.servers import HIRELOG, HttpApi, Server, free_port, wait_ready
 
 pytestmark = pytest.mark.slow
@@ -167,9 +169,11 @@ def all_candidates(api: HttpApi) -> list[dict]:
 
 
 def test_rebuild_while_the_server_serves(settings: Settings, tmp_path: Path):
-    demo = subprocess.run([HIRELOG, "demo", "--candidates", "300"], env=env_of(settings),
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert demo.returncode == 0, demo.stderr
+    store = open_recruitment(settings)
+    try:
+        load_history(store, candidates=300)  # exactly what `hirelog demo --candidates 300` records
+    finally:
+        store.close()
     with serving(settings, tmp_path / "server.log") as server:
         api = server.api()
         wait_for_lag_zero(server)

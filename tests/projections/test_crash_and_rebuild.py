@@ -35,6 +35,7 @@ from projections.registry import MODELS
 from storage.event_store import open_recruitment
 from tests.fakes import ADMIN, RECRUITER, by
 from tests.history import load_history
+from tests.postgres import waiting_for_a_lock
 from tests.readmodels import (
     assert_live_equals_clean_rebuild,
     caught_up,
@@ -87,7 +88,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0,
                processes: tuple[subprocess.Popen, ...] = (), logs: tuple[Path, ...] = (),
-               app: Recruitment | None = None, interval: float = 0.002) -> float:
+               app: Recruitment | None = None, interval: float = 0.02) -> float:
     """Poll until `condition()`; seconds waited. Fails if a watched process exits first; the
     failure shows the live positions (given `app`) and the processes' logs."""
     started = time.monotonic()
@@ -256,7 +257,7 @@ class Writer:
                     source="sourced", caller=by(RECRUITER))
                 self.app.apply(receipt.id, by(RECRUITER), note="while rebuilding")
                 self.ids.append(receipt.id)
-                time.sleep(0.002)
+                time.sleep(0.02)
         except BaseException as error:
             self.errors.append(error)
 
@@ -402,7 +403,12 @@ def test_a_reader_inside_a_view_keeps_its_generation_while_a_rebuild_switches(
     with reads.view(MODELS[0].name, AGENCY) as view:
         thread = threading.Thread(target=rebuild_all)
         thread.start()
-        thread.join(timeout=2)  # the rebuild waits for this read (its tables stay till it ends)
+        # the rebuild waits for this read (its tables stay till it ends): on PostgreSQL until
+        # it is seen waiting for the read's lock; elsewhere up to 2 s, or until it ended
+        until = time.monotonic() + 2
+        while thread.is_alive() and time.monotonic() < until and not (
+                app.tables.is_postgres and waiting_for_a_lock(settings.postgres().schema)):
+            time.sleep(0.01)
         rows = {short: view.model.rows(view.cursor, short) for short in view.model.tables}
     thread.join(timeout=60)
     assert not thread.is_alive() and errors == []
