@@ -58,6 +58,22 @@ def postgres_settings_for(database: str, port: int = 5432) -> Settings:
 
 
 CATALOG = "hirelog_projections"
+_ADMIN: list[psycopg.Connection[Any]] = []
+
+
+def admin_connection() -> psycopg.Connection[Any]:
+    """This test process's connection for preparing schemas (autocommit; a new one when the
+    last was closed or broken), instead of connecting anew before and after every test."""
+    if _ADMIN and not (_ADMIN[0].closed or _ADMIN[0].broken):
+        return _ADMIN[0]
+    _ADMIN[:] = [psycopg.connect(_conninfo(), autocommit=True)]
+    return _ADMIN[0]
+
+
+def close_admin_connection() -> None:
+    for conn in _ADMIN:
+        conn.close()
+    _ADMIN.clear()
 
 
 class ReusedSchema:
@@ -75,45 +91,46 @@ class ReusedSchema:
     def __init__(self) -> None:
         self.name: str | None = None
         self.tables: frozenset[str] = frozenset()
+        self.emptying: sql.Composable = sql.SQL("")
         self.catalog: list[tuple[Any, ...]] = []
         self.made: list[str] = []
 
     def take(self) -> Settings:
         if self.name is None:
-            self.name = f"hirelog_test_{uuid.uuid4().hex[:12]}"
-            self.made.append(self.name)
-            settings = self._settings(self.name)
+            self.name = name = f"hirelog_test_{uuid.uuid4().hex[:12]}"
+            self.made.append(name)
             from api import create_app  # every table an application makes, made once
 
-            create_app(settings).extensions["hirelog"].close()
-            with psycopg.connect(_conninfo(), autocommit=True) as conn:
-                self.tables = self._tables(conn)
-                self.catalog = conn.execute(sql.SQL("SELECT * FROM {}.{}").format(
-                    sql.Identifier(self.name), sql.Identifier(CATALOG))).fetchall()
+            create_app(self._settings(name)).extensions["hirelog"].close()
+            conn = admin_connection()
+            self.tables = tables_of(conn, name)
+            self.catalog = conn.execute(sql.SQL("SELECT * FROM {}").format(
+                sql.Identifier(name, CATALOG))).fetchall()
+            sequences = [row[0] for row in conn.execute(
+                "SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = %s", (name,))]
+            statements = [sql.SQL("DELETE FROM {}").format(sql.Identifier(name, table))
+                          for table in sorted(self.tables)]
+            statements += [sql.SQL("ALTER SEQUENCE {} RESTART").format(
+                sql.Identifier(name, sequence)) for sequence in sequences]
+            self.emptying = sql.SQL("; ").join(statements)
         return self._settings(self.name)
 
     def empty(self) -> None:
         """Ready the schema for the next test, or give it up."""
         try:
-            with psycopg.connect(_conninfo(), autocommit=True) as conn:
-                if self._tables(conn) != self.tables:
-                    raise LookupError("the test changed the schema's tables")
-                conn.execute("SET lock_timeout = '2s'")
-                sequences = [row[0] for row in conn.execute(
-                    "SELECT sequence_name FROM information_schema.sequences "
-                    "WHERE sequence_schema = %s", (self.name,))]
-                statements = [sql.SQL("DELETE FROM {}.{}").format(
-                    sql.Identifier(self.name or ""), sql.Identifier(table))
-                    for table in sorted(self.tables)]
-                statements += [sql.SQL("ALTER SEQUENCE {}.{} RESTART").format(
-                    sql.Identifier(self.name or ""), sql.Identifier(sequence))
-                    for sequence in sequences]
-                with conn.transaction():
-                    conn.execute(sql.SQL("; ").join(statements))
-                    for row in self.catalog:
-                        conn.execute(sql.SQL("INSERT INTO {}.{} VALUES ({})").format(
-                            sql.Identifier(self.name or ""), sql.Identifier(CATALOG),
-                            sql.SQL(", ").join([sql.Placeholder()] * len(row))), row)
+            conn = admin_connection()
+            if tables_of(conn, self.name or "") != self.tables:
+                raise LookupError("the test changed the schema's tables")
+            with conn.transaction():
+                conn.execute("SET LOCAL lock_timeout = '2s'")
+                conn.execute(self.emptying)
+                if self.catalog:
+                    with conn.cursor() as cursor:
+                        cursor.executemany(sql.SQL("INSERT INTO {} VALUES ({})").format(
+                            sql.Identifier(self.name or "", CATALOG),
+                            sql.SQL(", ").join([sql.Placeholder()] * len(self.catalog[0]))),
+                            self.catalog)
         except (LookupError, psycopg.Error):
             self.drop(self.name or "")
             self.name = None
@@ -121,6 +138,7 @@ class ReusedSchema:
     def drop_all(self) -> None:
         for name in self.made:
             self.drop(name)
+        close_admin_connection()
 
     @staticmethod
     def drop(name: str) -> None:
@@ -132,13 +150,14 @@ class ReusedSchema:
         except psycopg.Error:
             pass  # still locked by a process the test left behind: dropped at the session end
 
-    def _tables(self, conn: psycopg.Connection[Any]) -> frozenset[str]:
-        return frozenset(row[0] for row in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.name,)))
-
     @staticmethod
     def _settings(schema: str) -> Settings:
         return Settings(database_url=f"{PG_URL}?schema={schema}", id_key=TEST_ID_KEY)
+
+
+def tables_of(conn: psycopg.Connection[Any], schema: str) -> frozenset[str]:
+    return frozenset(row[0] for row in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)))
 
 
 def _conninfo() -> str:

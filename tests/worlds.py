@@ -19,9 +19,7 @@ import uuid
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -32,6 +30,7 @@ from tests.apiclient import Api, World, contact, new_token, open_position
 from tests.apps import app_for
 from tests.databases import PG_URL, TEST_ID_KEY
 from tests.fakes import FakeClock
+from tests.postgres import admin_connection, tables_of
 from tests.readmodels import project_all
 
 
@@ -95,9 +94,8 @@ class Templates:
     def drop_all(self) -> None:
         for kind, (settings, _) in self.made.items():
             if kind == "postgres":
-                with psycopg.connect(settings.postgres().conninfo(), autocommit=True) as conn:
-                    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                        sql.Identifier(settings.postgres().schema)))
+                admin_connection().execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    sql.Identifier(settings.postgres().schema)))
 
     def _template(self, kind: str) -> tuple[Settings, WorldIds]:
         if kind not in self.made:
@@ -119,33 +117,30 @@ def _copy_sqlite(template: Settings, target: Settings) -> None:
         src.backup(dst)
 
 
+_COPYING: dict[tuple[str, str], sql.Composable] = {}
+
+
 def _copy_schema(template: str, target: str) -> None:
     """Every row of every table and the value of every sequence of `template` into `target`
     (which has the same tables: both were prepared by the application)."""
-    conninfo = Settings(database_url=PG_URL).postgres().conninfo()
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        tables = [_tables(conn, schema) for schema in (template, target)]
-        assert tables[0] == tables[1], "the template and the test's schema differ"
-        statements: list[Any] = []
-        for table in sorted(tables[0]):
-            source = sql.Identifier(template, table)
-            into = sql.Identifier(target, table)
+    conn = admin_connection()
+    if (template, target) not in _COPYING:
+        tables = tables_of(conn, template)
+        assert tables == tables_of(conn, target), "the template and the test's schema differ"
+        statements: list[sql.Composable] = []
+        for table in sorted(tables):
+            source, into = sql.Identifier(template, table), sql.Identifier(target, table)
             statements.append(sql.SQL("DELETE FROM {}").format(into))
             statements.append(sql.SQL("INSERT INTO {} OVERRIDING SYSTEM VALUE "
                                       "SELECT * FROM {}").format(into, source))
-        for name, last, called in conn.execute(
-                "SELECT sequencename, last_value, last_value IS NOT NULL FROM pg_sequences "
-                "WHERE schemaname = %s", (template,)).fetchall():
-            if called:
-                statements.append(sql.SQL("SELECT setval({}, {})").format(
-                    sql.Literal(f'"{target}"."{name}"'), sql.Literal(last)))
-        with conn.transaction():
-            conn.execute(sql.SQL("; ").join(statements))
-
-
-def _tables(conn: psycopg.Connection[Any], schema: str) -> frozenset[str]:
-    return frozenset(row[0] for row in conn.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)))
+        for name, last in conn.execute(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = %s "
+                "AND last_value IS NOT NULL", (template,)).fetchall():
+            statements.append(sql.SQL("SELECT setval({}, {})").format(
+                sql.Literal(f'"{target}"."{name}"'), sql.Literal(last)))
+        _COPYING[template, target] = sql.SQL("; ").join(statements)
+    with conn.transaction():
+        conn.execute(_COPYING[template, target])
 
 
 WORLD = pytest.StashKey[WorldIds]()

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from domain.scope import AGENCY
 from tests.apiclient import SKILLS, Api, World, assert_problem
 
 PROBLEM = "application/problem+json"
@@ -191,25 +192,18 @@ def call(api: Api, method: str, path: str, body: Any = None,
     return api.post(path, body, headers=headers)
 
 
-def log_head(world: World) -> int:
-    answer = world.admin.client.get("/readyz")
-    assert answer.status_code == 200
-    return answer.get_json()["log_head"]
-
-
 def snapshot(world: World) -> dict[str, Any]:
-    """Everything a wrongly accepted call could have changed."""
-    admin = world.admin
-    state = {"log_head": log_head(world)}
-    for kind, ids in (("candidates", (world.candidate_a, world.candidate_b)),
-                      ("positions", (world.position_a, world.position_b)),
-                      ("clients", (world.client_a_id, world.client_b_id))):
+    """Everything a wrongly accepted call could have changed, read from the store itself
+    (the log's head, every aggregate's version, every token and its revocation)."""
+    services = world.admin.client.application.extensions["hirelog"]
+    recruitment = services.recruitment
+    state: dict[str, Any] = {"log_head": recruitment.recorder.max_notification_id()}
+    for get, ids in ((recruitment.get_candidate, (world.candidate_a, world.candidate_b)),
+                     (recruitment.get_position, (world.position_a, world.position_b)),
+                     (recruitment.get_client, (world.client_a_id, world.client_b_id))):
         for aggregate_id in ids:
-            answer = admin.get(f"/api/v1/{kind}/{aggregate_id}")
-            assert answer.status_code == 200
-            state[f"{kind}/{aggregate_id}"] = answer.get_json()["version"]
-    tokens = admin.get("/api/v1/tokens").get_json()
-    state["tokens"] = sorted((t["id"], t["revoked_at"]) for t in tokens)
+            state[aggregate_id] = get(uuid.UUID(aggregate_id), AGENCY).version
+    state["tokens"] = sorted((t.id, t.revoked_at) for t in services.tokens.list())
     return state
 
 
