@@ -56,8 +56,9 @@ class Running:
         self.app.extensions["hirelog"].close()
 
 
-def start(settings: Settings) -> Running:
-    app = create_app(dataclasses.replace(settings, db_lock_timeout=1, db_connect_timeout=2))
+def start(settings: Settings, connect_timeout: int = 2) -> Running:
+    app = create_app(dataclasses.replace(settings, db_lock_timeout=1,
+                                         db_connect_timeout=connect_timeout))
     app.config["TESTING"] = True
     return Running(app, Api(app.test_client(), new_token(app, "admin")))
 
@@ -204,7 +205,8 @@ def test_a_full_disk_is_503_and_hirelog_writes_again_once_there_is_room(
 def test_postgres_unreachable_is_503_and_hirelog_reconnects_by_itself(
         own_database: str) -> None:
     proxy = TcpProxy("127.0.0.1", 5432)
-    running = start(postgres_settings_for(own_database, proxy.port))
+    # each request waits out the connect timeout while the database is out of reach
+    running = start(postgres_settings_for(own_database, proxy.port), connect_timeout=1)
     try:
         assert running.register().status_code == 201
         proxy.down()
