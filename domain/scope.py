@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from domain.errors import NotFound
 from domain.values import Actor, Role
-
-# A client id no row has: a client asking for another client's figures finds nothing.
-NO_CLIENT = "-"
 
 
 @dataclass(frozen=True)
@@ -38,10 +36,14 @@ class Scope:
 
     def client_filter(self, asked: UUID | str | None = None) -> str | None:
         """The client a query is limited to, as the read models store it: the one asked for
-        (None: every client) within this scope; another client's id finds nothing."""
+        (None: every client) within this scope. Asking for another client's figures, lists
+        or reports is NotFound, like every other read of another client's (not an empty
+        answer, which would differ from the answer for a client that does not exist)."""
         if self.client_id is None:
             return None if asked is None else str(asked)
-        return str(self.client_id) if asked is None or self.sees(asked) else NO_CLIENT
+        if asked is not None and not self.sees(asked):
+            raise NotFound(f"no client with id {asked}")
+        return str(self.client_id)
 
 
 AGENCY = Scope()

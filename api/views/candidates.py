@@ -38,6 +38,8 @@ class Candidates(MethodView):
     @blp.arguments(CandidateListQuerySchema, location="query")
     @blp.response(200, CandidatePageSchema)
     @blp.alt_response(400, response="BAD_REQUEST", description="not a cursor from this API")
+    @blp.alt_response(404, response="NOT_FOUND",
+                      description="a client token asked for another client's")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, query: dict) -> dict:
         """Candidates with stage, score, days in stage and last activity, oldest contact

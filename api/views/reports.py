@@ -26,12 +26,14 @@ from projections.funnel_queries import funnel
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
                 description="Where candidates drop out, how long stages take, who is owed what")
 STAFF_AND_AUDITORS = ("admin", "recruiter", "auditor")
+ANOTHER_CLIENTS = "a client token asked for another client's (client_id)"
 
 
 @blp.route("/notices-due")
 @allow(*ALL_ROLES)
 @blp.arguments(NoticesQuerySchema, location="query")
 @blp.response(200, NoticeDueSchema(many=True))
+@blp.alt_response(404, response="NOT_FOUND", description=ANOTHER_CLIENTS)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def notices_still_due(query: dict) -> list:
     """Candidates the process ended for (abandoned, disqualified, rejected) who have not been
@@ -57,6 +59,7 @@ def recruiters_report(query: dict) -> list:
 @allow(*ALL_ROLES)
 @blp.arguments(FunnelQuerySchema, location="query")
 @blp.response(200, FunnelSchema)
+@blp.alt_response(404, response="NOT_FOUND", description=ANOTHER_CLIENTS)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def funnel_report(query: dict) -> dict:
     """Per stage in process order: entered, passed on, dropped (abandoned, disqualified,
@@ -72,6 +75,7 @@ def funnel_report(query: dict) -> dict:
 @allow(*ALL_ROLES)
 @blp.arguments(AssessmentsQuerySchema, location="query")
 @blp.response(200, AssessmentReportSchema)
+@blp.alt_response(404, response="NOT_FOUND", description=ANOTHER_CLIENTS)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def assessments_report(query: dict) -> dict:
     """Abandonment rate by assessment duration band and by reason, completion time and

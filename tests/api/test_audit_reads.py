@@ -136,7 +136,8 @@ def test_a_read_that_finds_nothing_records_nothing(world: World) -> None:
                  f"positions/{world.position_b}/shortlist",
                  f"clients/{world.client_b_id}/dashboard"):
         assert_problem(world.client_a.get(f"{V1}/{path}"), 404)
-    get_ok(world.client_a, f"{V1}/candidates", client_id=world.client_b_id)  # empty list
+    assert_problem(world.client_a.get(f"{V1}/candidates",
+                                      query_string={"client_id": world.client_b_id}), 404)
     assert_problem(world.auditor.get(f"{V1}/candidates/{theirs}",
                                      query_string={"as_of": "2020-01-01T00:00:00+00:00"}), 404)
     assert reads(world) == []

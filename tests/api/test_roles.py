@@ -114,7 +114,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET history", "GET", "/api/v1/candidates/{t.candidate}/history",
              expect(200, 200, 200, 403, 403)),
     Endpoint("GET candidates", "GET", "/api/v1/candidates?client_id={t.client}",
-             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+             expect(200, 200, 200, 200, 404)),  # another client's, like any of its reads
     Endpoint("GET pipeline", "GET", "/api/v1/positions/{t.position}/pipeline",
              expect(200, 200, 200, 200, 404)),
     Endpoint("GET shortlist", "GET", "/api/v1/positions/{t.position}/shortlist",
@@ -122,13 +122,13 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET dashboard", "GET", "/api/v1/clients/{t.client}/dashboard",
              expect(200, 200, 200, 200, 404)),
     Endpoint("GET notices due", "GET", "/api/v1/reports/notices-due?client_id={t.client}",
-             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+             expect(200, 200, 200, 200, 404)),
     Endpoint("GET recruiters report", "GET", "/api/v1/reports/recruiters",
              expect(200, 200, 200, 403, 403)),
     Endpoint("GET funnel", "GET", "/api/v1/reports/funnel?client_id={t.client}",
-             expect(200, 200, 200, 200, 200)),  # another client's filter finds nothing
+             expect(200, 200, 200, 200, 404)),
     Endpoint("GET assessments", "GET", "/api/v1/reports/assessments?client_id={t.client}",
-             expect(200, 200, 200, 200, 200)),
+             expect(200, 200, 200, 200, 404)),
     Endpoint("GET compliance", "GET", "/api/v1/reports/compliance?client_id={t.client}",
              expect(200, 403, 200, 403, 403)),
     Endpoint("GET audit events", "GET", "/api/v1/audit/events",
@@ -281,6 +281,9 @@ NOT_YOURS = [
     ("GET", "/api/v1/candidates/{id}", "candidate"),
     ("GET", "/api/v1/candidates/{id}?version=1", "candidate"),
     *[("POST", f"/api/v1/candidates/{{id}}/{step}", "candidate") for step in CLIENT_STEPS],
+    # lists and reports asked for another client's figures
+    *[("GET", f"/api/v1/{read}?client_id={{id}}", "client")
+      for read in ("candidates", "reports/funnel", "reports/assessments", "reports/notices-due")],
 ]
 
 

@@ -153,15 +153,19 @@ def test_a_client_lists_only_its_own_candidates(app: Flask, world: World) -> Non
     assert everyone(world.client_a) == mine_a
     assert everyone(world.client_b) == mine_b
     assert everyone(world.client_a, client_id=world.client_a_id) == mine_a
-    # asking for the other client's candidates finds nothing, whichever filter is used
-    assert everyone(world.client_a, client_id=world.client_b_id) == []
+    # asking for the other client's candidates is not found, like any read of another
+    # client's; filtering by its position finds none
+    for client, other in ((world.client_a, world.client_b_id),
+                          (world.client_b, world.client_a_id)):
+        problem(client.get(f"{BASE}/candidates", query_string={"client_id": other}), 404)
+        problem(client.get(f"{BASE}/candidates", query_string={"client_id": other,
+                                                               "limit": 1}), 404)
     assert everyone(world.client_a, position_id=world.position_b) == []
-    assert everyone(world.client_b, client_id=world.client_a_id) == []
     assert everyone(world.client_b, position_id=world.position_a, stage="contacted") == []
     assert everyone(world.client_a, q="ann lee") == [world.candidate_a]  # same name in B
     # also page by page
     assert page_through(world.client_a, limit=1) == mine_a
-    assert page_through(world.client_b, limit=1, client_id=world.client_a_id) == []
+    assert page_through(world.client_b, limit=1, client_id=world.client_b_id) == mine_b
 
 
 @pytest.mark.parametrize("kind", ["pipeline", "shortlist", "dashboard"])
@@ -201,7 +205,7 @@ def test_notices_due_of_a_client_token_are_its_own(app: Flask, world: World,
         world.candidate_b]
     assert ids(ok(world.client_a.get(path))) == [world.candidate_a]
     assert ids(ok(world.client_b.get(path))) == [world.candidate_b]
-    assert ok(world.client_a.get(path, query_string={"client_id": world.client_b_id})) == []
+    problem(world.client_a.get(path, query_string={"client_id": world.client_b_id}), 404)
     assert ids(ok(world.client_a.get(path, query_string={"client_id": world.client_a_id}))) \
         == [world.candidate_a]
 

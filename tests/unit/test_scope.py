@@ -8,7 +8,7 @@ import pytest
 
 from domain.application import Recruitment
 from domain.errors import NotFound
-from domain.scope import AGENCY, NO_CLIENT, Scope
+from domain.scope import AGENCY, Scope
 from domain.values import Skill
 from tests.fakes import ADMIN, RECRUITER, by, client_user
 
@@ -31,7 +31,8 @@ def test_a_client_sees_only_its_own_client() -> None:
     assert not scope.sees(GLOBEX) and not scope.sees(None)
     assert scope.client_filter() == str(ACME)
     assert scope.client_filter(ACME) == str(ACME)
-    assert scope.client_filter(str(GLOBEX)) == NO_CLIENT
+    with pytest.raises(NotFound):
+        scope.client_filter(str(GLOBEX))
 
 
 def test_every_aggregate_read_takes_the_scope(memory_app: Recruitment) -> None:
