@@ -1,5 +1,5 @@
 """Reads of candidate data by client and auditor tokens are recorded (who read which candidate,
-when); admins page through them with GET /audit/reads.
+when); admins and auditors page through them with GET /audit/reads.
 
 Registering this blueprint also installs the recorder, an after-request hook: after a
 successful (2xx) GET of an endpoint in CANDIDATE_READS by a client or auditor token, it takes
@@ -115,7 +115,7 @@ def record_candidate_reads(response: Response) -> Response:
 
 
 @blp.route("/reads")
-@allow("admin")
+@allow("admin", "auditor")
 @blp.arguments(ReadsQuerySchema, location="query")
 @blp.response(200, ReadsPageSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -125,7 +125,8 @@ def candidate_reads(query: dict[str, Any]) -> dict[str, Any]:
     history, candidate lists, a position's pipeline and shortlist, a client's dashboard, the
     notices-due, recruiters and compliance reports, and the candidates of /audit/events
     pages. Reads by admin and recruiter tokens are not recorded, nor refused or failed
-    reads."""
+    reads. For admins and auditors (reading this log names candidates, discloses none of
+    their data: it is not itself recorded)."""
     candidate_id = query.get("candidate_id")
     reads, after = log_of_reads().page(
         after=query["after"], limit=query["limit"], token_id=query.get("actor"),

@@ -143,8 +143,13 @@ def test_a_read_that_finds_nothing_records_nothing(world: World) -> None:
     assert reads(world) == []
 
 
-def test_only_admins_read_the_reads(world: World) -> None:
-    for role in ("recruiter", "auditor", "client_a"):
+def test_admins_and_auditors_read_the_reads_and_reading_them_is_not_a_read(
+        world: World) -> None:
+    get_ok(world.auditor, f"{V1}/candidates/{world.candidate_a}")  # one recorded read
+    for role in ("admin", "auditor"):
+        page = get_ok(world.as_role(role), READS).get_json()
+        assert [r["candidate_id"] for r in page["reads"]] == [world.candidate_a], role
+    for role in ("recruiter", "client_a"):
         body = assert_problem(world.as_role(role).get(READS), 403)
         assert body["type"].endswith("/forbidden"), role
     for bad in ({"limit": 0}, {"limit": 1001}, {"after": -1}, {"candidate_id": "x"},
