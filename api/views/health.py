@@ -1,4 +1,5 @@
-"""Liveness and readiness, without a token (for load balancers and orchestrators)."""
+"""The way in, liveness and readiness, without a token (for newcomers, load balancers and
+orchestrators)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from storage import errors as store_errors
 from storage import heartbeat
 
 blp = Blueprint("health", __name__, description="Liveness and readiness (no token needed)")
+
+
+@blp.route("/")
+@blp.doc(security=[])
+@blp.response(200)
+def index() -> dict:
+    """Where to start: the documentation, the OpenAPI document, liveness and readiness, and
+    the API's root (every other path needs a bearer token)."""
+    return {"name": "hirelog", "links": {
+        "docs": "/docs", "openapi": "/api/v1/openapi.json", "healthz": "/healthz",
+        "readyz": "/readyz", "api": "/api/v1"}}
 
 
 @blp.route("/healthz")

@@ -24,7 +24,8 @@ TO_RECOMMENDED = (
 # GET endpoints a client or auditor may call that answer no candidate data.
 NO_CANDIDATE_DATA = {"clients.Client", "positions.Position", "reports.funnel_report",
                      "reports.assessments_report", "audit.verify", "audit_reads.candidate_reads",
-                     "tokens.Tokens", "tokens.Token", "health.healthz", "health.readyz",
+                     "tokens.Tokens", "tokens.Token", "health.index", "health.healthz",
+                     "health.readyz",
                      "metrics.prometheus",
                      "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static"}
 

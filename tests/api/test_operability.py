@@ -169,3 +169,15 @@ def test_metrics_can_ask_for_a_token(settings: Settings, clock: FakeClock) -> No
                    401)
     scrape(app, {"Authorization": "Bearer metrics-secret-0123456789"})
     app.extensions["hirelog"].close()
+
+
+def test_the_root_points_a_newcomer_to_everything_without_a_token(app: Flask) -> None:
+    client = app.test_client()
+    answer = client.get("/")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    links = answer.get_json()["links"]
+    assert set(links) == {"docs", "openapi", "healthz", "readyz", "api"}
+    for name in ("docs", "openapi", "healthz", "readyz"):
+        assert client.get(links[name]).status_code == 200, name
+    assert "/" in client.get(links["openapi"]).get_json()["paths"]
+    assert_problem(client.get(f"{links['api']}/tokens"), 401)  # the rest needs a token
