@@ -46,7 +46,9 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Candidate", "Hired"): ("client_id", "start_date"),
     ("Candidate", "Withdrawn"): (),
 }
-# ...and InterviewScheduled also carries `interviewer_count` (how many, not who).
+# ...and InterviewScheduled also carries `interviewer_count` (how many, not who), and Hired
+# `position_id`: the candidate's position (its domain event names only the client; a
+# consumer should not have to keep the candidate's first event to know what the hire is for).
 
 
 def snake(name: str) -> str:
@@ -72,11 +74,18 @@ def topic_for(aggregate: str, prefix: str) -> str:
     return f"{prefix}.{AGGREGATES[aggregate][1]}"
 
 
-def to_cloudevent(event: Any, position: int) -> dict[str, Any]:
+def to_cloudevent(event: Any, position: int,
+                  position_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """The CloudEvent of one domain event at log position `position` (`position_id`: the
+    candidate's position, which a hire's CloudEvent carries)."""
     aggregate, name = kinds(event)
     data = {field: plain(getattr(event, field)) for field in FIELDS[(aggregate, name)]}
     if (aggregate, name) == ("Candidate", "InterviewScheduled"):
         data["interviewer_count"] = len(event.interviewers)
+    if (aggregate, name) == ("Candidate", "Hired"):
+        if position_id is None:
+            raise ValueError("a hire's CloudEvent carries the candidate's position_id")
+        data["position_id"] = str(position_id)
     actor = event.actor
     data["actor"] = {"id": actor.id, "role": actor.role,
                      "client_id": str(actor.client_id) if actor.client_id else None}
@@ -94,10 +103,10 @@ def to_cloudevent(event: Any, position: int) -> dict[str, Any]:
     }
 
 
-def to_message(event: Any, position: int, prefix: str) -> tuple[str, bytes, bytes,
-                                                                 list[tuple[str, bytes]]]:
+def to_message(event: Any, position: int, prefix: str, position_id: uuid.UUID | None = None
+               ) -> tuple[str, bytes, bytes, list[tuple[str, bytes]]]:
     """(topic, key, value, headers) of the Kafka message for one domain event."""
-    cloudevent = to_cloudevent(event, position)
+    cloudevent = to_cloudevent(event, position, position_id)
     aggregate, _ = kinds(event)
     value = json.dumps(cloudevent, separators=(",", ":"), sort_keys=True).encode()
     headers = [("ce_id", cloudevent["id"].encode()), ("ce_type", cloudevent["type"].encode()),

@@ -50,6 +50,8 @@ def data_fields(aggregate: str, name: str) -> list[str]:
     fields = list(FIELDS[(aggregate, name)])
     if (aggregate, name) == ("Candidate", "InterviewScheduled"):
         fields.append("interviewer_count")
+    if (aggregate, name) == ("Candidate", "Hired"):
+        fields.append("position_id")
     return fields
 
 

@@ -10,11 +10,14 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from uuid import UUID
 
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from domain.candidate import Candidate
+from domain.scope import AGENCY
 from hirelog import metrics
 from hirelog.progress import Progress
 from hirelog.settings import Settings
@@ -118,7 +121,8 @@ class Publisher:
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             topic, key, value, headers = to_message(event, notification.id,
-                                                    self.settings.kafka_topic_prefix)
+                                                    self.settings.kafka_topic_prefix,
+                                                    self._position_of(event))
             futures.append(producer.send(topic, key=key, value=value, headers=headers))
         producer.flush(timeout=30)
         for future in futures:
@@ -127,6 +131,12 @@ class Publisher:
             if not catalog.advance(cursor, NAME, 1, position, notifications[-1].id):
                 log.info("another publisher moved the position; its copy stands")
         return len(notifications)
+
+    def _position_of(self, event: object) -> UUID | None:
+        """A hire's position: the candidate's (its Hired event names only the client)."""
+        if not isinstance(event, Candidate.Hired):
+            return None
+        return self.app.get_candidate(event.originator_id, AGENCY).position_id
 
     def lag(self) -> int:
         return max(0, (self.app.recorder.max_notification_id() or 0) - self.position())

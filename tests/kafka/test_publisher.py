@@ -177,8 +177,8 @@ def test_a_hiring_flow_is_published_in_order_schema_valid_and_without_personal_d
     assert data["hirelog.candidate.interview_scheduled.v1"]["interviewer_count"] == 2
     assert data["hirelog.candidate.decided.v1"]["outcome"] == "hire"
     assert data["hirelog.candidate.offer_sent.v1"]["start_date"] == "2026-03-02"
-    assert data["hirelog.candidate.hired.v1"] == {
-        "client_id": str(CLIENT_ID), "start_date": "2026-03-02",
+    assert data["hirelog.candidate.hired.v1"] == {  # what and for whom: no earlier event needed
+        "client_id": str(CLIENT_ID), "position_id": str(POSITION_ID), "start_date": "2026-03-02",
         "actor": {"id": RECRUITER.id, "role": "recruiter", "client_id": None}}
     assert data["hirelog.candidate.selected_for_interview.v1"]["actor"] == {
         "id": HIRING_MANAGER.id, "role": "client", "client_id": str(CLIENT_ID)}
@@ -208,13 +208,17 @@ def test_the_format_checker_is_active() -> None:
              "type": "hirelog.candidate.hired.v1", "subject": str(uuid.uuid4()),
              "time": "2026-01-05T09:00:00+00:00", "datacontenttype": "application/json",
              "aggregateversion": 3, "logposition": 9,
-             "data": {"client_id": str(CLIENT_ID), "start_date": "2026-03-02",
+             "data": {"client_id": str(CLIENT_ID), "position_id": str(POSITION_ID),
+                      "start_date": "2026-03-02",
                       "actor": {"id": "tok", "role": "recruiter", "client_id": None}}}
     assert json.loads(path.read_text())["title"] == event["type"]
     assert schema_errors(event) == []
+    data = event["data"]
+    assert isinstance(data, dict)
     for broken in ({"subject": "not-a-uuid"}, {"time": "yesterday"},
-                   {"data": {**event["data"], "start_date": "2026-02-30"}},
-                   {"data": {**event["data"], "name": "Zelda Quistorp"}}):
+                   {"data": {**data, "start_date": "2026-02-30"}},
+                   {"data": {k: v for k, v in data.items() if k != "position_id"}},
+                   {"data": {**data, "name": "Zelda Quistorp"}}):
         assert schema_errors({**event, **broken}), broken
 
 
