@@ -46,6 +46,12 @@ ACTOR = {"type": "object", "additionalProperties": False, "required": ["id", "ro
                         "client_id": {**UUID, "type": ["string", "null"]}}}
 
 
+# Fields added to a type after messages of it were published: every new message has them,
+# messages already on the topics do not, so the type's schema does not require them (a
+# consumer replaying from the beginning validates both).
+ADDED_LATER: dict[tuple[str, str], tuple[str, ...]] = {("Candidate", "Hired"): ("position_id",)}
+
+
 def data_fields(aggregate: str, name: str) -> list[str]:
     fields = list(FIELDS[(aggregate, name)])
     if (aggregate, name) == ("Candidate", "InterviewScheduled"):
@@ -73,7 +79,9 @@ def message_schema(aggregate: str, name: str) -> dict[str, Any]:
             "aggregateversion": {"type": "integer", "minimum": 1},
             "logposition": {"type": "integer", "minimum": 1},
             "data": {"type": "object", "additionalProperties": False,
-                     "required": [*fields, "actor"],
+                     "required": [*(f for f in fields
+                                    if f not in ADDED_LATER.get((aggregate, name), ())),
+                                  "actor"],
                      "properties": {**{f: FIELD_SCHEMAS[f] for f in fields}, "actor": ACTOR}},
         },
     }
