@@ -96,7 +96,7 @@ def summary() -> None:
         for stage in Stage:
             if stages[stage.value]:
                 click.echo(f"  {stage.value:<20} {stages[stage.value]:>6}")
-        click.echo(f"candidates still owed the client's decision: {owed}")
+        click.echo(f"candidates not yet told the outcome (a notice is owed): {owed}")
 
 
 @main.command()
