@@ -28,7 +28,7 @@ def projections_status() -> None:
     from projections.registry import MODELS
 
     stopped_any = False
-    with recruitment() as app:
+    with recruitment(existing=True) as app:
         head = app.recorder.max_notification_id() or 0
         with app.tables.transaction(commit=False) as cursor:
             stopped = failures.current(cursor)
@@ -109,10 +109,10 @@ def token() -> None:
 
 
 @contextmanager
-def token_store() -> Iterator[Any]:
+def token_store(existing: bool = False) -> Iterator[Any]:
     from hirelog import bootstrap
 
-    with recruitment() as app:
+    with recruitment(existing) as app:
         yield bootstrap.token_store(app, Settings.from_env())
 
 
@@ -136,7 +136,7 @@ def token_create(role: str, name: str, client_id: Any) -> None:
 @one_line_errors
 def token_list() -> None:
     """List tokens (never their secrets)."""
-    with token_store() as tokens:
+    with token_store(existing=True) as tokens:
         for info in tokens.list():
             state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
             click.echo(f"{info.id}  {info.role:<9} {state:<18} {info.name}"

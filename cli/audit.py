@@ -42,7 +42,7 @@ def verify(aggregate_id: UUID | None, as_json: bool, export_file: str | None) ->
     from audit.log_verify import verify_aggregate, verify_log
 
     compared, diverged = _compare(export_file) if export_file is not None else (0, [])
-    with recruitment() as app:
+    with recruitment(existing=True) as app:
         if aggregate_id is not None:
             result = verify_aggregate(app.recorder, aggregate_id)
         else:
@@ -78,7 +78,7 @@ def verify(aggregate_id: UUID | None, as_json: bool, export_file: str | None) ->
 def _compare(export_file: str) -> tuple[int, list]:
     from audit.export_check import compare_with_export
 
-    with open(export_file, "rb") as lines, recruitment() as app:
+    with open(export_file, "rb") as lines, recruitment(existing=True) as app:
         try:
             return compare_with_export(app.recorder, lines)
         except (ValueError, KeyError, TypeError) as error:
@@ -129,7 +129,7 @@ def export(out_path: str, from_text: str | None, to_text: str | None) -> None:
     from_time, to_time = _moment(from_text, "--from"), _moment(to_text, "--to")
     if from_time and to_time and from_time >= to_time:
         raise click.ClickException("--from must be before --to")
-    with recruitment() as app, _output(out_path) as out:
+    with recruitment(existing=True) as app, _output(out_path) as out:
         head = app.recorder.max_notification_id() or 0
         with click.progressbar(length=head, label="exporting",
                                file=sys.stderr) as bar:

@@ -75,7 +75,7 @@ def demo(seed: int, candidates: int) -> None:
 @one_line_errors
 def summary() -> None:
     """Print what the event log holds: clients, positions, and candidates per stage."""
-    with recruitment() as app:
+    with recruitment(existing=True) as app:
         kinds: Counter[str] = Counter()
         stages: Counter[str] = Counter()
         owed = 0

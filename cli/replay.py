@@ -40,7 +40,7 @@ def replay(verify: bool, names: tuple[str, ...], limit: int) -> None:
         models = [model_named(name) for name in dict.fromkeys(names)] or list(MODELS)
     except KeyError as error:
         raise click.ClickException(error.args[0]) from None
-    with recruitment() as app, ExitStack() as stack:
+    with recruitment(existing=True) as app, ExitStack() as stack:
         head = app.recorder.max_notification_id() or 0
         bars: list[Any] = []
 

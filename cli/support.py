@@ -33,18 +33,26 @@ def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def recruitment() -> Iterator[StoredRecruitment]:
+def recruitment(existing: bool = False) -> Iterator[StoredRecruitment]:
+    """The application on DATABASE_URL; `existing` (the commands that only read): only if a
+    hirelog store is there already, else a one-line error and nothing created."""
     from hirelog import bootstrap
+    from storage.event_store import missing
 
     settings = Settings.from_env()
     try:
-        app = bootstrap.event_store(settings)
+        absent = missing(settings) if existing else None
+        if absent is None:
+            app = bootstrap.event_store(settings)
     except Exception as error:
         if isinstance(error, SettingsError):
             raise
         raise click.ClickException(
             f"cannot open {redact(settings.database_url)}: {str(error).strip().splitlines()[0]}"
         ) from None
+    if absent is not None:
+        raise click.ClickException(f"{absent} (DATABASE_URL): this command only reads, and "
+                                   "creates nothing; check the URL")
     try:
         yield app
     finally:

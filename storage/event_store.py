@@ -151,6 +151,24 @@ def prepare(settings: Settings) -> None:
         _PREPARED.add(key)
 
 
+def missing(settings: Settings) -> str | None:
+    """Why there is no hirelog store at DATABASE_URL (None: there is one), for the commands
+    that only read: they refuse, rather than create an empty one that reports 0 events."""
+    database = settings.database
+    if isinstance(database, SQLiteDatabase):
+        if database.is_memory or Path(database.path).is_file():
+            return None
+        return f"no database file at {database.path}"
+    import psycopg
+
+    events = f'"{database.schema}".{StoredRecruitment.name.lower()}_events'
+    with psycopg.connect(database.conninfo(), connect_timeout=10) as conn:
+        found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (events,)).fetchone()
+    if found and found[0]:
+        return None
+    return f"no hirelog tables in schema {database.schema} of database {database.dbname}"
+
+
 def open_recruitment(settings: Settings, clock: Clock = utc_now) -> StoredRecruitment:
     """The application for this process, on a database prepared first (under the lock)."""
     if not _is_memory(settings):
