@@ -5,20 +5,27 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from domain.stages import CLOSED
 from projections.queries import client_condition
 from projections.readmodel import from_iso
 
 if TYPE_CHECKING:
     from projections.reads import View
 
+OVER = {stage.value for stage in CLOSED}  # the process is over for the candidate
 
-def shortlist(view: View, position_id: str) -> list[dict[str, Any]]:
+
+def shortlist(view: View, position_id: str,
+              in_process_only: bool = True) -> list[dict[str, Any]]:
     """Ranked by weighted score (unknown scores last), then by who was recommended first;
-    within the reader's scope."""
+    within the reader's scope; by default only the candidates still in the process (not in
+    a stage where it is over for them)."""
     scoped, params = client_condition(view)
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('shortlist')} WHERE position_id = %s{scoped}",
         (position_id, *params)).all()
+    if in_process_only:
+        rows = [r for r in rows if r["stage"] not in OVER]
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
     skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
     return [{

@@ -16,6 +16,13 @@ class ReadQuerySchema(ma.Schema):
                        "(a command's `position`), else 503"})
 
 
+class ShortlistQuerySchema(ReadQuerySchema):
+    show = Choice(("in_process", "all"), load_default="in_process", metadata={
+        "description": "`in_process` (default): the candidates still in the process; `all`: "
+                       "also those whose process is over (hired, rejected, withdrawn, "
+                       "disqualified, abandoned)"})
+
+
 class CandidateListQuerySchema(ReadQuerySchema):
     position_id = Id()
     client_id = Id()

@@ -17,7 +17,12 @@ from api.schemas.positions import (
     RubricRevisionSchema,
     StatusChangeSchema,
 )
-from api.schemas.reads import PipelineSchema, ReadQuerySchema, ShortlistSchema
+from api.schemas.reads import (
+    PipelineSchema,
+    ReadQuerySchema,
+    ShortlistQuerySchema,
+    ShortlistSchema,
+)
 from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from domain.values import Skill
@@ -109,15 +114,17 @@ def position_pipeline(query: dict, position_id: UUID) -> dict:
 
 @blp.route("/<uuid:position_id>/shortlist")
 @allow(*ALL_ROLES)
-@blp.arguments(ReadQuerySchema, location="query")
+@blp.arguments(ShortlistQuerySchema, location="query")
 @blp.response(200, ShortlistSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def position_shortlist(query: dict, position_id: UUID) -> dict:
-    """Recommended candidates ranked by weighted score, with their per-skill grades as graded
-    (against the rubric revision of their assessment)."""
+    """Recommended candidates still in the process (`show=all`: everyone ever recommended),
+    ranked by weighted score, with their per-skill grades as graded (against the rubric
+    revision of their assessment)."""
     with read_model("candidates", query.get("min_position")) as view:
         visible_position(view, position_id)
     with read_model("shortlist", query.get("min_position")) as view:
         return {"position_id": str(position_id),
-                "candidates": shortlist(view, str(position_id))}
+                "candidates": shortlist(view, str(position_id),
+                                        in_process_only=query["show"] == "in_process")}

@@ -473,9 +473,10 @@ def graded(rubric: list[Skill], **grades: str) -> list[dict[str, Any]]:
 def test_the_shortlist_ranks_by_score_with_grades_flags_and_rubric_revision(
         history: History) -> None:
     with history.view("shortlist") as view:
-        p1 = shortlist(view, str(history.positions["P1"]))
-        p2 = shortlist(view, str(history.positions["P2"]))
-        p3 = shortlist(view, str(history.positions["P3"]))
+        p1 = shortlist(view, str(history.positions["P1"]), in_process_only=False)
+        p2 = shortlist(view, str(history.positions["P2"]), in_process_only=False)
+        p3 = shortlist(view, str(history.positions["P3"]), in_process_only=False)
+        in_process = shortlist(view, str(history.positions["P1"]))
     # P1: Ann 92.9 > Cat 75.0 > Eve 60.7 > Fay 50.0 > Ben 46.4; Dan was never recommended.
     # Ann, Eve, Fay and Ben were graded on revision 1, Cat on revision 2 (after day 5).
     assert [(e["rank"], e["name"], e["score"], e["rubric_revision"], e["stage"])
@@ -485,6 +486,12 @@ def test_the_shortlist_ranks_by_score_with_grades_flags_and_rubric_revision(
         (3, "Eve Evans", 60.7, 1, "rejected"),
         (4, "Fay Fox", 50.0, 1, "withdrawn"),
         (5, "Ben Baker", 46.4, 1, "recommended")]
+    # by default only who is still in the process, ranked among themselves
+    assert [(e["rank"], e["name"], e["stage"]) for e in in_process] == [
+        (1, "Cat Cole", "interview_scheduled"), (2, "Ben Baker", "recommended")]
+    assert [{k: v for k, v in e.items() if k != "rank"} for e in in_process] == [
+        {k: v for k, v in e.items() if k != "rank"} for e in p1
+        if e["name"] in ("Cat Cole", "Ben Baker")]
     by_name = {e["name"]: e for e in p1}
     assert by_name["Ann Archer"]["grades"] == graded(P1_REV1, python="strong_yes", sql="yes")
     assert by_name["Cat Cole"]["grades"] == graded(P1_REV2, python="yes", sql="mixed",
@@ -520,7 +527,8 @@ def test_the_shortlist_handed_out_before_the_rubric_revision_stays_as_it_was(
     assert history.snapshots["after revision", "shortlist P1"] == before
     # Day 30: the same grades, skills, scores and revisions; only the stages moved on.
     with history.view("shortlist") as view:
-        now = {e["candidate_id"]: e for e in shortlist(view, str(history.positions["P1"]))}
+        now = {e["candidate_id"]: e for e in shortlist(view, str(history.positions["P1"]),
+                                                          in_process_only=False)}
     frozen = ("candidate_id", "name", "score", "rubric_revision", "grades",
               "failed_required_skills", "summary", "recommended_at")
     for entry in before:

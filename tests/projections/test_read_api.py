@@ -481,3 +481,28 @@ def test_limits_1_and_200_are_accepted(app: Flask, world: World, limit: int) -> 
     page = ok(world.admin.get(f"{BASE}/candidates", query_string={"limit": limit}))
     assert len(page["items"]) == min(limit, 2)
     assert (page["next_cursor"] is None) == (limit == 200)
+
+
+def test_the_shortlist_shows_who_is_still_in_the_process_unless_asked_for_all(
+        app: Flask, world: World) -> None:
+    kim = contact(world.recruiter, world.position_a, "kim@example.com")["id"]
+    for candidate, grade in ((world.candidate_a, "yes"), (kim, "strong_yes")):
+        for step, body in (("application", {}),
+                           ("assessment", {"due_at": "2026-01-12T17:00:00+00:00"}),
+                           ("assessment/result", {"grades": {"python": grade, "sql": "yes"}}),
+                           ("recommendation", {"summary": "solid"})):
+            answer = world.recruiter.post(f"{BASE}/candidates/{candidate}/{step}", body)
+            assert answer.status_code == 200, answer.json
+    answer = world.recruiter.post(f"{BASE}/candidates/{kim}/withdrawal",
+                                  {"reason": "took another job"})
+    assert answer.status_code == 200, answer.json
+    project(app)
+    path = f"{BASE}/positions/{world.position_a}/shortlist"
+    for reader in (world.client_a, world.recruiter):
+        default = ok(reader.get(path))["candidates"]
+        assert [(e["rank"], e["candidate_id"]) for e in default] == [(1, world.candidate_a)]
+        assert ok(reader.get(path, query_string={"show": "in_process"}))["candidates"] == default
+        everyone = ok(reader.get(path, query_string={"show": "all"}))["candidates"]
+        assert [(e["rank"], e["candidate_id"], e["stage"]) for e in everyone] == [
+            (1, kim, "withdrawn"), (2, world.candidate_a, "recommended")]
+    problem(world.client_a.get(path, query_string={"show": "closed"}), 422)
