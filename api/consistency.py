@@ -47,3 +47,17 @@ def read_model(name: str, min_position: int | None) -> Iterator[View]:
     with reads.view(name, scope()) as view:
         g.projection_position = view.position
         yield view
+
+
+def page_key(cursor: str | None) -> tuple[str, str] | None:
+    """Where a page of clients or positions starts (?cursor=), or 400 for anything this API
+    did not hand out."""
+    from projections.directory_queries import decode_key
+
+    if cursor is None:
+        return None
+    try:
+        return decode_key(cursor)
+    except ValueError as error:
+        abort(400, message=str(error))
+        raise

@@ -7,7 +7,7 @@ import marshmallow as ma
 from api.schemas.fields import Choice, Id, QueryCount, Text
 from domain import bounds
 from domain.stages import Stage
-from domain.values import Source
+from domain.values import PositionStatus, Source
 
 
 class ReadQuerySchema(ma.Schema):
@@ -130,3 +130,44 @@ class RecruiterReportSchema(ma.Schema):
     recruiter = ma.fields.String()
     open_candidates = ma.fields.Integer()
     overdue = ma.fields.List(ma.fields.Nested(OverdueSchema))
+
+
+class ClientListQuerySchema(ReadQuerySchema):
+    q = Text(200, metadata={"description": "part of the name (case-insensitive)"})
+    cursor = Text(2000, min_length=0)
+    limit = QueryCount(1, 200, load_default=50)
+
+
+class PositionListQuerySchema(ClientListQuerySchema):
+    client_id = Id()
+    status = Choice(PositionStatus)
+    q = Text(200, metadata={"description": "part of the title (case-insensitive)"})
+
+
+class ClientSummarySchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String()
+
+
+class ClientPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ClientSummarySchema))
+    next_cursor = ma.fields.String(allow_none=True, metadata={
+        "description": "pass as ?cursor= for the next page; null on the last page"})
+
+
+class PositionSummarySchema(ma.Schema):
+    id = ma.fields.String()
+    client_id = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.String()
+    headcount = ma.fields.Integer()
+    assessment_name = ma.fields.String()
+    assessment_minutes = ma.fields.Integer()
+    rubric_revision = ma.fields.Integer()
+    opened_at = ma.fields.AwareDateTime()
+
+
+class PositionPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(PositionSummarySchema))
+    next_cursor = ma.fields.String(allow_none=True, metadata={
+        "description": "pass as ?cursor= for the next page; null on the last page"})

@@ -1,4 +1,4 @@
-"""Clients: POST /clients, GET /clients/{id}."""
+"""Clients: POST /clients, GET /clients (a list), GET /clients/{id}."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from api.consistency import read_model
+from api.consistency import page_key, read_model
 from api.representations import client_state
 from api.schemas.clients import ClientCreateSchema, ClientSchema
 from api.schemas.common import ReceiptSchema, VersionQuerySchema
-from api.schemas.reads import DashboardSchema, ReadQuerySchema
+from api.schemas.reads import (
+    ClientListQuerySchema,
+    ClientPageSchema,
+    DashboardSchema,
+    ReadQuerySchema,
+)
 from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from projections.candidates_queries import client_known, dashboard
+from projections.directory_queries import client_page
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
                 description="Companies the agency recruits for")
@@ -31,6 +37,19 @@ class Clients(MethodView):
         """Register a client."""
         receipt = recruitment().register_client(body["name"], caller())
         return receipt, {"Location": url_for("clients.Client", client_id=receipt.id)}
+
+    @allow(*ALL_ROLES)
+    @blp.arguments(ClientListQuerySchema, location="query")
+    @blp.response(200, ClientPageSchema)
+    @blp.alt_response(400, response="BAD_REQUEST", description="not a cursor from this API")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, query: dict) -> dict:
+        """The clients this token may see (a client token: its own), by name; page with
+        `next_cursor` (a client registered meanwhile before the cursor's name is not on the
+        next pages)."""
+        with read_model("candidates", query.get("min_position")) as view:
+            return client_page(view, limit=query["limit"], after=page_key(query.get("cursor")),
+                               q=query.get("q"))
 
 
 @blp.route("/<uuid:client_id>")

@@ -8,7 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from api.consistency import read_model
+from api.consistency import page_key, read_model
 from api.representations import position_state
 from api.schemas.common import ReceiptSchema, VersionQuerySchema
 from api.schemas.positions import (
@@ -19,6 +19,8 @@ from api.schemas.positions import (
 )
 from api.schemas.reads import (
     PipelineSchema,
+    PositionListQuerySchema,
+    PositionPageSchema,
     ReadQuerySchema,
     ShortlistQuerySchema,
     ShortlistSchema,
@@ -27,6 +29,7 @@ from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from domain.values import Skill
 from projections.candidates_queries import pipeline, position_row
+from projections.directory_queries import position_page
 from projections.reads import View
 from projections.shortlist_queries import shortlist
 
@@ -49,6 +52,22 @@ def skills(body: dict) -> list[Skill]:
 
 @blp.route("")
 class Positions(MethodView):
+    @allow(*ALL_ROLES)
+    @blp.arguments(PositionListQuerySchema, location="query")
+    @blp.response(200, PositionPageSchema)
+    @blp.alt_response(400, response="BAD_REQUEST", description="not a cursor from this API")
+    @blp.alt_response(404, response="NOT_FOUND",
+                      description="a client token asked for another client's")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, query: dict) -> dict:
+        """The positions this token may see (a client token: its own client's), oldest
+        opened first, by client, status or part of the title; page with `next_cursor`."""
+        with read_model("candidates", query.get("min_position")) as view:
+            return position_page(
+                view, limit=query["limit"], after=page_key(query.get("cursor")),
+                client_id=str(query["client_id"]) if "client_id" in query else None,
+                status=query.get("status"), q=query.get("q"))
+
     @allow("admin", "recruiter")
     @blp.arguments(PositionCreateSchema)
     @blp.response(201, ReceiptSchema)

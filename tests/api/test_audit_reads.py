@@ -22,7 +22,8 @@ TO_RECOMMENDED = (
     ("recommendation", {"summary": "solid"}),
 )
 # GET endpoints a client or auditor may call that answer no candidate data.
-NO_CANDIDATE_DATA = {"clients.Client", "positions.Position", "reports.funnel_report",
+NO_CANDIDATE_DATA = {"clients.Clients", "clients.Client", "positions.Positions",
+                     "positions.Position", "reports.funnel_report",
                      "reports.assessments_report", "audit.verify", "audit_reads.candidate_reads",
                      "tokens.Tokens", "tokens.Token", "health.index", "health.healthz",
                      "health.readyz",

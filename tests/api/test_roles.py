@@ -92,10 +92,13 @@ _STATUS_OF = {"admin": "on_hold", "recruiter": "open"}  # each allowed call real
 ENDPOINTS: list[Endpoint] = [
     Endpoint("POST clients", "POST", "/api/v1/clients",
              expect(201, 201, 403, 403, 403), lambda t, role: {"name": f"Initech {role}"}),
+    Endpoint("GET clients", "GET", "/api/v1/clients", expect(200, 200, 200, 200, 200)),
     Endpoint("GET client", "GET", "/api/v1/clients/{t.client}",
              expect(200, 200, 200, 200, 404)),
     Endpoint("POST positions", "POST", "/api/v1/positions",
              expect(201, 201, 403, 403, 403), _position_body),
+    Endpoint("GET positions", "GET", "/api/v1/positions?client_id={t.client}",
+             expect(200, 200, 200, 200, 404)),  # another client's, like any of its reads
     Endpoint("GET position", "GET", "/api/v1/positions/{t.position}",
              expect(200, 200, 200, 200, 404)),
     Endpoint("POST rubric", "POST", "/api/v1/positions/{t.position}/rubric",
@@ -283,7 +286,8 @@ NOT_YOURS = [
     *[("POST", f"/api/v1/candidates/{{id}}/{step}", "candidate") for step in CLIENT_STEPS],
     # lists and reports asked for another client's figures
     *[("GET", f"/api/v1/{read}?client_id={{id}}", "client")
-      for read in ("candidates", "reports/funnel", "reports/assessments", "reports/notices-due")],
+      for read in ("candidates", "positions", "reports/funnel", "reports/assessments",
+                   "reports/notices-due")],
 ]
 
 
