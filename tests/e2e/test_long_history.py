@@ -53,26 +53,26 @@ def rows(recorder) -> list[tuple]:
              bytes(n.state)) for n in notifications(recorder)]
 
 
-def env_of(settings: Settings) -> dict[str, str]:
-    return {"DATABASE_URL": settings.database_url, "HIRELOG_ID_KEY": TEST_ID_KEY}
-
-
-def sqlite_at(path) -> Settings:
-    return Settings(database_url=f"sqlite:///{path}", id_key=TEST_ID_KEY)
-
-
-# Two tests, so that the two halves of the work run side by side on two workers.
-
 @pytest.mark.slow
 def test_export_import_verify_and_rebuild_a_long_history(tmp_path):
-    source_settings = sqlite_at(tmp_path / "source.sqlite")
-    target_settings = sqlite_at(tmp_path / "target.sqlite")
+    source_settings = Settings(database_url=f"sqlite:///{tmp_path}/source.sqlite",
+                               id_key=TEST_ID_KEY)
+    target_settings = Settings(database_url=f"sqlite:///{tmp_path}/target.sqlite",
+                               id_key=TEST_ID_KEY)
     source = open_recruitment(source_settings)
     try:
         summary = load_history(source, seed=11, candidates=CANDIDATES)  # fast: one import
         head = source.recorder.max_notification_id()
         assert summary.events == head >= 20_000
         assert verify_log(source.recorder).ok
+
+        # memory: exporting ten times the events needs about the same memory
+        small_peak, small_size = export_peak(source.recorder, upto=head // 10)
+        full_peak, full_size = export_peak(source.recorder, upto=head)
+        assert full_size > 8 * small_size
+        assert full_peak < 1.5 * small_peak + 512 * 1024, (small_peak, full_peak)
+        assert full_peak < full_size / 10, (full_peak, full_size)
+
         project_all(source)
         original_models = dump(source)
         original_rows = rows(source.recorder)
@@ -80,15 +80,16 @@ def test_export_import_verify_and_rebuild_a_long_history(tmp_path):
         source.close()
 
     runner = CliRunner()
+    source_env = {"DATABASE_URL": source_settings.database_url, "HIRELOG_ID_KEY": TEST_ID_KEY}
+    target_env = {"DATABASE_URL": target_settings.database_url, "HIRELOG_ID_KEY": TEST_ID_KEY}
     export_file = tmp_path / "log.jsonl"
     exported = runner.invoke(main, ["audit", "export", "--out", str(export_file)],
-                             env=env_of(source_settings))
+                             env=source_env)
     assert exported.exit_code == 0, exported.output
     lines = export_file.read_bytes().splitlines()
     events = [json.loads(line) for line in lines[1:-1]]
     assert len(events) == head and all(len(e["seal"]) == 64 for e in events)
 
-    target_env = env_of(target_settings)
     imported = runner.invoke(main, ["audit", "import", str(export_file)], env=target_env)
     assert imported.exit_code == 0, imported.output
     verified = runner.invoke(main, ["audit", "verify"], env=target_env)
@@ -102,25 +103,5 @@ def test_export_import_verify_and_rebuild_a_long_history(tmp_path):
         assert dump(target) == original_models
     finally:
         target.close()
-
-
-@pytest.mark.slow
-def test_exporting_a_long_history_keeps_memory_flat_and_its_models_replay_equal(tmp_path):
-    """The same history (the test above proves an import of it is identical, byte for byte):
-    exporting ten times the events needs about the same memory, and `hirelog replay
-    --verify` finds its live read models equal to a rebuild from the log."""
-    settings = sqlite_at(tmp_path / "history.sqlite")
-    app = open_recruitment(settings)
-    try:
-        load_history(app, seed=11, candidates=CANDIDATES)
-        head = app.recorder.max_notification_id()
-        small_peak, small_size = export_peak(app.recorder, upto=head // 10)
-        full_peak, full_size = export_peak(app.recorder, upto=head)
-        assert full_size > 8 * small_size
-        assert full_peak < 1.5 * small_peak + 512 * 1024, (small_peak, full_peak)
-        assert full_peak < full_size / 10, (full_peak, full_size)
-        project_all(app)
-    finally:
-        app.close()
-    replayed = CliRunner().invoke(main, ["replay", "--verify"], env=env_of(settings))
+    replayed = runner.invoke(main, ["replay", "--verify"], env=target_env)
     assert replayed.exit_code == 0, replayed.output
