@@ -6,6 +6,7 @@ import sys
 import time
 from collections import Counter
 from contextlib import suppress
+from datetime import UTC, datetime
 
 import click
 
@@ -50,10 +51,14 @@ def init() -> None:
 @click.option("--seed", default=7, show_default=True, help="Random seed of the data set.")
 @click.option("--candidates", default=300, show_default=True, type=click.IntRange(1, 100_000),
               help="How many candidates to create.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date the data relative to this day, YYYY-MM-DD (default: today, UTC): six "
+                   "months of history ending in the week before it.")
 @one_line_errors
-def demo(seed: int, candidates: int) -> None:
+def demo(seed: int, candidates: int, today: datetime | None) -> None:
     """Load the deterministic demo data set once (clients, positions, candidates in every
-    stage); a database that already has it is left as it is."""
+    stage), dated so that it ends in the week before today (or --today): dashboards, due
+    dates and offers look current. A database that already has it is left as it is."""
     from demo.history import is_loaded, load_demo
 
     with recruitment() as app:
@@ -65,7 +70,9 @@ def demo(seed: int, candidates: int) -> None:
                                file=sys.stderr) as bar:
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.pos)
-            summary = load_demo(app, seed=seed, candidates=candidates, progress=progress)
+            day = today.date() if today else datetime.now(UTC).date()
+            summary = load_demo(app, seed=seed, candidates=candidates, progress=progress,
+                                today=day)
         elapsed = time.perf_counter() - started
         click.echo(f"loaded {summary.events} events for {summary.candidates} candidates "
                    f"in {elapsed:.1f} s")

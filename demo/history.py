@@ -2,7 +2,8 @@
 loaded through the Recruitment commands only, deterministically (same seed, same commands).
 
 Every candidate's steps are planned first; then all steps of everyone run in time order on a
-simulated clock, so the global log reads like the months it describes (2026-05-04 to 10-30).
+simulated clock, so the global log reads like the months it describes (2026-05-04 to 10-30,
+or the same six months moved to end in the week before a given day: `hirelog demo` uses today).
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from demo import people as P
-from demo.plan import SPECS, Step, client_id, plan, position_id  # noqa: F401 - re-exported
+from demo.plan import END, SPECS, Step, client_id, plan, position_id  # noqa: F401 - re-exported
 from domain.application import Caller, Recruitment
 from domain.errors import DomainError, NotFound
 from domain.scope import AGENCY
@@ -52,30 +54,53 @@ def is_loaded(app: Recruitment) -> bool:
     return True
 
 
+def shift_to(today: date | None) -> timedelta:
+    """How far the demo's dates move so that it ends in the week before `today` (None: not at
+    all: the plan's own dates, 2026-05-04 to 2026-10-30). Whole weeks, so that every step
+    keeps its weekday (no interview moves to a Sunday)."""
+    if today is None:
+        return timedelta(0)
+    weeks = ((today - timedelta(days=1)) - END.date()).days // 7
+    return timedelta(weeks=weeks)
+
+
+def _shifted(value: Any, by: timedelta) -> Any:
+    """A step's argument with its dates and times moved (dates nested in lists too)."""
+    if isinstance(value, date):  # a datetime too
+        return value + by
+    if isinstance(value, list | tuple):
+        return type(value)(_shifted(item, by) for item in value)
+    return value
+
+
 def load_demo(app: Recruitment, *, seed: int = 7, candidates: int = 300,
-              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
-    """Run the planned commands in time order; progress(done, total) counts in candidates."""
+              progress: Callable[[int, int], None] | None = None,
+              today: date | None = None) -> DemoSummary:
+    """Run the planned commands in time order; progress(done, total) counts in candidates.
+    `today`: date the data relative to it (it ends in the week before; see shift_to)."""
+    shift = shift_to(today)
     if is_loaded(app):
         raise DemoAlreadyLoaded("demo data is already loaded (its fixed client ids are taken); "
                                 "load it into a fresh database")
     steps = plan(seed, candidates)
-    original, clock = app.clock, SimulatedClock(steps[0].at)
+    original, clock = app.clock, SimulatedClock(steps[0].at + shift)
     ids: dict[int, UUID] = {}
     stages: dict[int, str] = {}
     done = 0
     app.clock = clock
     try:
         for n, step in enumerate(steps, 1):
-            clock.now = step.at
+            clock.now = step.at + shift
             caller = Caller(step.actor, request_id=f"demo-{seed}-{n:06d}")
+            args = {name: _shifted(value, shift) for name, value in step.args.items()}
             if step.who is None:
-                getattr(app, step.command)(caller=caller, **step.args)
+                getattr(app, step.command)(caller=caller, **args)
             else:
                 if step.command == "contact_candidate":
-                    receipt = app.contact_candidate(caller=caller, **step.args)
+                    receipt = app.contact_candidate(caller=caller, **args)
                     ids[step.who] = receipt.id
                 else:
-                    receipt = getattr(app, step.command)(ids[step.who], caller, **step.args)
+                    receipt = getattr(app, step.command)(ids[step.who], caller, **args)
                 stages[step.who] = str(receipt.stage)
             if progress and n * candidates // len(steps) > done:
                 done = n * candidates // len(steps)
