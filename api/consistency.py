@@ -5,8 +5,9 @@ processed the log up to N, else 503 with Retry-After (a position past the newest
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, Response, g
 from flask_smorest import abort
@@ -14,6 +15,8 @@ from flask_smorest import abort
 from api.security import scope
 from api.services import services
 from projections.reads import Stopped, View
+
+T = TypeVar("T")
 
 HEADER = "X-Projection-Position"
 
@@ -49,15 +52,13 @@ def read_model(name: str, min_position: int | None) -> Iterator[View]:
         yield view
 
 
-def page_key(cursor: str | None) -> tuple[str, str] | None:
-    """Where a page of clients or positions starts (?cursor=), or 400 for anything this API
-    did not hand out."""
-    from projections.directory_queries import decode_key
-
+def from_cursor(cursor: str | None, decode: Callable[[str], T], start: T) -> T:
+    """Where a page starts: `start` without ?cursor=, else the decoded cursor, or 400 for
+    anything this API did not hand out (`decode` raises ValueError)."""
     if cursor is None:
-        return None
+        return start
     try:
-        return decode_key(cursor)
+        return decode(cursor)
     except ValueError as error:
         abort(400, message=str(error))
         raise

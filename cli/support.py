@@ -42,15 +42,14 @@ def recruitment(existing: bool = False) -> Iterator[StoredRecruitment]:
     settings = Settings.from_env()
     try:
         absent = missing(settings) if existing else None
-        if absent is None:
-            app = bootstrap.event_store(settings)
+        app = None if absent else bootstrap.event_store(settings)
     except Exception as error:
         if isinstance(error, SettingsError):
             raise
         raise click.ClickException(
             f"cannot open {redact(settings.database_url)}: {str(error).strip().splitlines()[0]}"
         ) from None
-    if absent is not None:
+    if app is None:
         raise click.ClickException(f"{absent} (DATABASE_URL): this command only reads, and "
                                    "creates nothing; check the URL")
     try:

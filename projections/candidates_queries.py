@@ -11,7 +11,7 @@ from typing import Any
 
 from domain import stages
 from domain.stages import Stage
-from projections.queries import client_condition
+from projections.queries import client_condition, containing, equal_to
 from projections.readmodel import from_iso, iso
 from projections.reads import View
 
@@ -55,18 +55,15 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
                    q: str | None = None) -> dict[str, Any]:
     """Keyset pagination on the first-contact position: new candidates only ever come after
     the last page, so paging never skips or repeats one. Within the reader's scope."""
-    where: list[str] = ["contact_position > %s"]
-    params: list[Any] = [after]
-    for column, value in (("client_id", view.scope.client_filter(client_id)),
-                          ("position_id", position_id),
-                          ("stage", stage), ("source", source)):
-        if value is not None:
-            where.append(f"{column} = %s")
-            params.append(value)
+    where, params = equal_to((("client_id", view.scope.client_filter(client_id)),
+                              ("position_id", position_id), ("stage", stage),
+                              ("source", source)))
+    where.insert(0, "contact_position > %s")
+    params.insert(0, after)
     if q:
-        where.append("search LIKE %s ESCAPE '!'")
-        escaped = q.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        params.append(f"%{escaped}%")
+        condition, pattern = containing("search", q)
+        where.append(condition)
+        params.append(pattern)
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('candidates')} WHERE {' AND '.join(where)} "
         "ORDER BY contact_position LIMIT %s", (*params, limit + 1)).all()

@@ -7,6 +7,7 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+from projections.queries import containing, equal_to
 from projections.readmodel import from_iso
 
 if TYPE_CHECKING:
@@ -30,11 +31,6 @@ def decode_key(cursor: str) -> tuple[str, str]:
         raise ValueError(f"not a cursor: {cursor!r}") from None
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
 def _page(view: View, table: str, order: str, where: list[str], params: list[Any],
           limit: int, after: tuple[str, str] | None) -> tuple[list[dict[str, Any]], str | None]:
     if after is not None:
@@ -52,15 +48,11 @@ def _page(view: View, table: str, order: str, where: list[str], params: list[Any
 def client_page(view: View, *, limit: int, after: tuple[str, str] | None = None,
                 q: str | None = None) -> dict[str, Any]:
     """The clients the reader sees (a client token: its own), by name; `q`: part of it."""
-    where: list[str] = []
-    params: list[Any] = []
-    own = view.scope.client_filter()
-    if own is not None:
-        where.append("id = %s")
-        params.append(own)
+    where, params = equal_to((("id", view.scope.client_filter()),))
     if q:
-        where.append("lower(name) LIKE %s ESCAPE '!'")
-        params.append(_like(q))
+        condition, pattern = containing("lower(name)", q)
+        where.append(condition)
+        params.append(pattern)
     rows, cursor = _page(view, "clients", "name", where, params, limit, after)
     return {"items": [{"id": r["id"], "name": r["name"]} for r in rows], "next_cursor": cursor}
 
@@ -70,16 +62,12 @@ def position_page(view: View, *, limit: int, after: tuple[str, str] | None = Non
                   q: str | None = None) -> dict[str, Any]:
     """The positions the reader sees, oldest opened first; filtered by client (another
     client's is NotFound for a client token), status, part of the title."""
-    where: list[str] = []
-    params: list[Any] = []
-    for column, value in (("client_id", view.scope.client_filter(client_id)),
-                          ("status", status)):
-        if value is not None:
-            where.append(f"{column} = %s")
-            params.append(value)
+    where, params = equal_to((("client_id", view.scope.client_filter(client_id)),
+                              ("status", status)))
     if q:
-        where.append("lower(title) LIKE %s ESCAPE '!'")
-        params.append(_like(q))
+        condition, pattern = containing("lower(title)", q)
+        where.append(condition)
+        params.append(pattern)
     rows, cursor = _page(view, "positions", "opened_at", where, params, limit, after)
     return {"items": [{
         "id": r["id"], "client_id": r["client_id"], "title": r["title"], "status": r["status"],

@@ -21,6 +21,20 @@ def client_condition(view: View, asked: str | None = None) -> tuple[str, list[An
     return ("", []) if client is None else (" AND client_id = %s", [client])
 
 
+def equal_to(pairs: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """`column = %s` conditions and their parameters for the (column, value) pairs whose
+    value is given (not None)."""
+    given = [(column, value) for column, value in pairs if value is not None]
+    return [f"{column} = %s" for column, _ in given], [value for _, value in given]
+
+
+def containing(column: str, text: str) -> tuple[str, str]:
+    """A case-insensitive `column LIKE` condition matching `text` anywhere, with `text`'s
+    wildcards escaped, and its parameter (`column` holds lowercase text)."""
+    escaped = text.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"{column} LIKE %s ESCAPE '!'", f"%{escaped}%"
+
+
 def quantile(values: Sequence[float], q: float) -> float | None:
     """The q-quantile by linear interpolation between closest ranks (numpy's default, and
     the usual median for an even count); None for no values; rounded to 0.01."""
@@ -48,13 +62,9 @@ def select(view: View, table: str, time_column: str, client_id: str | None,
            end: datetime | None = None) -> list[dict[str, Any]]:
     """Rows of one table for a client and/or position, with start <= time_column < end,
     within the reader's scope."""
-    where: list[str] = [f"{time_column} IS NOT NULL"]
-    params: list[Any] = []
-    for column, value in (("client_id", view.scope.client_filter(client_id)),
-                          ("position_id", position_id)):
-        if value is not None:
-            where.append(f"{column} = %s")
-            params.append(value)
+    where, params = equal_to((("client_id", view.scope.client_filter(client_id)),
+                              ("position_id", position_id)))
+    where.insert(0, f"{time_column} IS NOT NULL")
     for operator, moment in ((">=", start), ("<", end)):
         if moment is not None:
             where.append(f"{time_column} {operator} %s")

@@ -23,14 +23,23 @@ class ShortlistQuerySchema(ReadQuerySchema):
                        "disqualified, abandoned)"})
 
 
-class CandidateListQuerySchema(ReadQuerySchema):
+class PagedQuerySchema(ReadQuerySchema):
+    cursor = Text(2000, min_length=0)
+    limit = QueryCount(1, 200, load_default=50)
+
+
+class PageSchema(ma.Schema):
+    next_cursor = ma.fields.String(allow_none=True, metadata={
+        "description": "pass as ?cursor= for the next page; null on the last page"})
+
+
+class CandidateListQuerySchema(PagedQuerySchema):
     position_id = Id()
     client_id = Id()
     stage = Choice(Stage)
     source = Choice(Source)
     q = Text(200, metadata={"description": "part of the name or email"})
-    cursor = Text(100, min_length=0)
-    limit = QueryCount(1, 200, load_default=50)
+    cursor = Text(100, min_length=0)  # a log position: shorter than the others' cursors
 
 
 class CandidateSummarySchema(ma.Schema):
@@ -48,10 +57,8 @@ class CandidateSummarySchema(ma.Schema):
     last_activity = ma.fields.AwareDateTime()
 
 
-class CandidatePageSchema(ma.Schema):
+class CandidatePageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(CandidateSummarySchema))
-    next_cursor = ma.fields.String(allow_none=True, metadata={
-        "description": "pass as ?cursor= for the next page; null on the last page"})
 
 
 class StageGroupSchema(ma.Schema):
@@ -132,13 +139,11 @@ class RecruiterReportSchema(ma.Schema):
     overdue = ma.fields.List(ma.fields.Nested(OverdueSchema))
 
 
-class ClientListQuerySchema(ReadQuerySchema):
+class ClientListQuerySchema(PagedQuerySchema):
     q = Text(200, metadata={"description": "part of the name (case-insensitive)"})
-    cursor = Text(2000, min_length=0)
-    limit = QueryCount(1, 200, load_default=50)
 
 
-class PositionListQuerySchema(ClientListQuerySchema):
+class PositionListQuerySchema(PagedQuerySchema):
     client_id = Id()
     status = Choice(PositionStatus)
     q = Text(200, metadata={"description": "part of the title (case-insensitive)"})
@@ -149,10 +154,8 @@ class ClientSummarySchema(ma.Schema):
     name = ma.fields.String()
 
 
-class ClientPageSchema(ma.Schema):
+class ClientPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(ClientSummarySchema))
-    next_cursor = ma.fields.String(allow_none=True, metadata={
-        "description": "pass as ?cursor= for the next page; null on the last page"})
 
 
 class PositionSummarySchema(ma.Schema):
@@ -167,7 +170,5 @@ class PositionSummarySchema(ma.Schema):
     opened_at = ma.fields.AwareDateTime()
 
 
-class PositionPageSchema(ma.Schema):
+class PositionPageSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(PositionSummarySchema))
-    next_cursor = ma.fields.String(allow_none=True, metadata={
-        "description": "pass as ?cursor= for the next page; null on the last page"})

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
-from api.consistency import read_model
+from api.consistency import from_cursor, read_model
 from api.representations import candidate_state, history_entry
 from api.schemas.candidates import CandidateCreateSchema, CandidateSchema, HistoryEventSchema
 from api.schemas.common import CandidateReceiptSchema, VersionQuerySchema
@@ -48,17 +48,8 @@ class Candidates(MethodView):
                    for k in ("position_id", "client_id", "stage", "source", "q") if k in query}
         with read_model("candidates", query.get("min_position")) as view:
             return candidate_page(view, recruitment().clock(), limit=query["limit"],
-                                  after=after(query.get("cursor")), **filters)
-
-
-def after(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        return decode_cursor(cursor)
-    except ValueError as error:
-        abort(400, message=str(error))
-        raise
+                                  after=from_cursor(query.get("cursor"), decode_cursor, 0),
+                                  **filters)
 
 
 @blp.route("/<uuid:candidate_id>")

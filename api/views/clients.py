@@ -8,7 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from api.consistency import page_key, read_model
+from api.consistency import from_cursor, read_model
 from api.representations import client_state
 from api.schemas.clients import ClientCreateSchema, ClientSchema
 from api.schemas.common import ReceiptSchema, VersionQuerySchema
@@ -21,7 +21,7 @@ from api.schemas.reads import (
 from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from projections.candidates_queries import client_known, dashboard
-from projections.directory_queries import client_page
+from projections.directory_queries import client_page, decode_key
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1/clients",
                 description="Companies the agency recruits for")
@@ -48,8 +48,8 @@ class Clients(MethodView):
         `next_cursor` (a client registered meanwhile before the cursor's name is not on the
         next pages)."""
         with read_model("candidates", query.get("min_position")) as view:
-            return client_page(view, limit=query["limit"], after=page_key(query.get("cursor")),
-                               q=query.get("q"))
+            return client_page(view, limit=query["limit"], q=query.get("q"),
+                               after=from_cursor(query.get("cursor"), decode_key, None))
 
 
 @blp.route("/<uuid:client_id>")

@@ -8,7 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from api.consistency import page_key, read_model
+from api.consistency import from_cursor, read_model
 from api.representations import position_state
 from api.schemas.common import ReceiptSchema, VersionQuerySchema
 from api.schemas.positions import (
@@ -29,7 +29,7 @@ from api.security import ALL_ROLES, allow, caller, scope
 from api.services import recruitment
 from domain.values import Skill
 from projections.candidates_queries import pipeline, position_row
-from projections.directory_queries import position_page
+from projections.directory_queries import decode_key, position_page
 from projections.reads import View
 from projections.shortlist_queries import shortlist
 
@@ -64,7 +64,8 @@ class Positions(MethodView):
         opened first, by client, status or part of the title; page with `next_cursor`."""
         with read_model("candidates", query.get("min_position")) as view:
             return position_page(
-                view, limit=query["limit"], after=page_key(query.get("cursor")),
+                view, limit=query["limit"],
+                after=from_cursor(query.get("cursor"), decode_key, None),
                 client_id=str(query["client_id"]) if "client_id" in query else None,
                 status=query.get("status"), q=query.get("q"))
 
