@@ -42,10 +42,9 @@ def terminate(database: str) -> None:
 
 def waiting_for_a_lock(schema: str) -> bool:
     """Whether a session is waiting for a lock in a statement that names `schema`."""
-    with psycopg.connect(_conninfo(), autocommit=True) as conn:
-        row = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE "
-                           "wait_event_type = 'Lock' AND query LIKE %s)",
-                           (f"%{schema}%",)).fetchone()
+    row = admin_connection().execute("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE "
+                                     "wait_event_type = 'Lock' AND query LIKE %s)",
+                                     (f"%{schema}%",)).fetchone()
     return bool(row and row[0])
 
 

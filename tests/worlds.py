@@ -36,21 +36,15 @@ from tests.readmodels import project_all
 
 @dataclass(frozen=True)
 class WorldIds:
-    """What a test needs to speak to a copied world: its tokens and ids."""
+    """What a test needs to speak to a copied world: a token per role (World's Api
+    attributes) and the ids (World's other attributes)."""
 
     tokens: dict[str, str]
-    client_a_id: str
-    client_b_id: str
-    position_a: str
-    position_b: str
-    candidate_a: str
-    candidate_b: str
+    ids: dict[str, str]
 
     def world(self, client: FlaskClient) -> World:
-        apis = {role: Api(client, token) for role, token in self.tokens.items()}
-        return World(**apis, client_a_id=self.client_a_id, client_b_id=self.client_b_id,
-                     position_a=self.position_a, position_b=self.position_b,
-                     candidate_a=self.candidate_a, candidate_b=self.candidate_b)
+        return World(**{role: Api(client, token) for role, token in self.tokens.items()},
+                     **self.ids)
 
 
 def make_world(app: Flask) -> WorldIds:
@@ -66,10 +60,10 @@ def make_world(app: Flask) -> WorldIds:
               "auditor": new_token(app, "auditor"),
               "client_a": new_token(app, "client", client_a_id),
               "client_b": new_token(app, "client", client_b_id)}
-    ids = WorldIds(tokens=tokens, client_a_id=client_a_id, client_b_id=client_b_id,
-                   position_a=position_a, position_b=position_b,
-                   candidate_a=contact(recruiter, position_a),
-                   candidate_b=contact(recruiter, position_b))
+    ids = WorldIds(tokens=tokens, ids={
+        "client_a_id": client_a_id, "client_b_id": client_b_id, "position_a": position_a,
+        "position_b": position_b, "candidate_a": contact(recruiter, position_a),
+        "candidate_b": contact(recruiter, position_b)})
     project_all(app.extensions["hirelog"].recruitment)  # the read models know this world
     return ids
 
