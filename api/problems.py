@@ -150,9 +150,18 @@ def register_domain_errors(app: Flask, step_names: dict[str, str]) -> None:
         if isinstance(error, IllegalStep):
             allowed = [step_names.get(c, c) for c in error.allowed]
             command = step_names.get(error.command, error.command)
+            arguments = {step_names.get(c, c): {arg: list(values) for arg, values in
+                                                 limit.items()}
+                         for c, limit in error.limits.items()}
+            listed = [step + "".join(f" ({arg}: {', '.join(values)})"
+                                     for arg, values in arguments.get(step, {}).items())
+                      for step in allowed]
+            because = f" ({error.why})" if error.why else ""
             return problem(409, f"cannot record '{command}' while the candidate is in stage "
-                                f"'{error.stage}'; allowed now: {', '.join(allowed) or 'none'}",
-                           kind="illegal-step", stage=error.stage, allowed_steps=allowed)
+                                f"'{error.stage}'{because}; allowed now: "
+                                f"{', '.join(listed) or 'none'}",
+                           kind="illegal-step", stage=error.stage, allowed_steps=allowed,
+                           allowed_arguments=arguments)
         if isinstance(error, NotFound):
             return problem(404, str(error), kind="not-found")
         if isinstance(error, DuplicateCandidate):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from domain.candidate import Candidate
@@ -35,7 +36,8 @@ def client_state(client: Client) -> dict[str, Any]:
 def position_state(position: Position) -> dict[str, Any]:
     return {
         "id": position.id, "version": position.version, "client_id": position.client_id,
-        "title": position.title, "headcount": position.headcount, "status": position.status,
+        "title": position.title, "headcount": position.headcount, "hires": len(position.placements),
+        "status": position.status,
         "assessment": {"name": position.assessment_name,
                        "duration_minutes": position.assessment_minutes},
         "rubric_revision": position.rubric_revision, "skills": plain(position.rubric),
@@ -45,7 +47,19 @@ def position_state(position: Position) -> dict[str, Any]:
     }
 
 
-def candidate_state(candidate: Candidate) -> dict[str, Any]:
+def allowed_arguments(limits: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """The steps (by API name) that accept only some values of an argument, and those."""
+    return {STEP_OF_COMMAND.get(command, command): {arg: list(values)
+                                                    for arg, values in limit.items()}
+            for command, limit in limits.items() if limit}
+
+
+def candidate_state(candidate: Candidate, at: datetime) -> dict[str, Any]:
+    """The candidate as the API shows it; what is allowed (or expired) is judged at `at`."""
+    steps = candidate.allowed_steps(at)
+    offer = None
+    if candidate.offer is not None:
+        offer = {**dataclasses.asdict(candidate.offer), "status": candidate.offer.status(at)}
     interviews = [
         {"round": n, "scheduled_at": i.scheduled_at, "interviewers": list(i.interviewers),
          "location": i.location,
@@ -58,12 +72,13 @@ def candidate_state(candidate: Candidate) -> dict[str, Any]:
         "name": candidate.name, "email": candidate.email, "source": candidate.source,
         "channel": candidate.channel, "stage": candidate.stage,
         "stage_since": candidate.stage_since,
-        "allowed_steps": [STEP_OF_COMMAND[c] for c in candidate.allowed_commands()],
+        "allowed_steps": [STEP_OF_COMMAND[c] for c in steps],
+        "allowed_arguments": allowed_arguments(steps),
         "assessment": candidate.assessment, "grades": candidate.grades,
         "rubric_revision": candidate.rubric_revision or None, "score": candidate.score,
         "failed_required_skills": list(candidate.failed_required_skills),
         "interviews": interviews, "decision": candidate.decision,
-        "offer": dataclasses.asdict(candidate.offer) if candidate.offer else None,
+        "offer": offer,
         "decision_sent_at": candidate.decision_sent_at, "start_date": candidate.start_date,
         "reasons": candidate.reasons,
         "created_at": candidate.created_on, "updated_at": candidate.modified_on,

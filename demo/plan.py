@@ -135,14 +135,34 @@ def plan(seed: int, candidates: int) -> list[Step]:
             path.close_out(*closes[spec.key])
         hires[spec.key] += path.hire_decided
         if spec.filled_by_first_hire and path.stage == "hired" and spec.key not in closes:
+            # the hire filled the headcount (the position records that itself); the others
+            # still in the process are closed out from the next workday
             closed = _on(_workday(path.t.date(), 1), EARLY)
             closes[spec.key] = (closed, "Position filled by another candidate")
-            steps.append(Step(closed, 0, path.rec, "change_position_status", {
-                "position_id": position_id(spec.key), "status": "filled",
-                "reason": f"Filled: {name} accepted the offer"}))
         steps.extend(step for step in path.steps if step.at <= END)
     steps.sort(key=lambda step: (step.at, step.rank))  # stable: ties keep the plan's order
-    return steps
+    return _no_contact_once_filled(steps)
+
+
+def _no_contact_once_filled(steps: list[Step]) -> list[Step]:
+    """The steps without the candidates a long plan would contact for a position after its
+    hires filled its headcount (a filled position takes no new candidates)."""
+    headcount = {position_id(spec.key): spec.headcount for spec in P.POSITIONS}
+    hires: Counter[UUID] = Counter()
+    position_of: dict[int, UUID] = {}
+    kept = []
+    for step in steps:
+        if step.command == "contact_candidate" and step.who is not None:
+            position = step.args["position_id"]
+            if hires[position] >= headcount[position]:
+                continue
+            position_of[step.who] = position
+        elif step.who is not None and step.who not in position_of:
+            continue  # a candidate dropped above
+        if step.command == "hire" and step.who is not None:
+            hires[position_of[step.who]] += 1
+        kept.append(step)
+    return kept
 
 
 class _Path:

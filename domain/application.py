@@ -233,7 +233,14 @@ class Recruitment(Application[UUID]):
                           reason=reason)
 
     def hire(self, candidate_id: UUID, caller: Caller, start_date: date) -> Receipt:
-        return self._step(candidate_id, caller, "hire", start_date=start_date)
+        """The candidate's Hired and the position's count of hires (and, when that fills its
+        headcount, its status) are recorded in one transaction."""
+        def place(candidate: Candidate, by: Stamp) -> tuple[HiringAggregate, ...]:
+            position = self.get_position(candidate.position_id, AGENCY)
+            candidate.hire(start_date=start_date, by=by)
+            position.record_placement(candidate.id, by=by)
+            return (position,)
+        return self._change(Candidate, candidate_id, caller, place)
 
     def withdraw(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
         return self._step(candidate_id, caller, "withdraw", reason=reason)
@@ -244,27 +251,31 @@ class Recruitment(Application[UUID]):
                             lambda c, by: getattr(c, command)(by=by, **args))
 
     def _change(self, kind: type[A], aggregate_id: UUID, caller: Caller,
-                change: Callable[[A, Stamp], None]) -> Receipt:
-        """Get, check the expected version, change, save; a lost race is retried on the new
-        state (or refused, when the caller named the version it expected)."""
+                change: Callable[[A, Stamp], Iterable[HiringAggregate] | None]) -> Receipt:
+        """Get, check the expected version, change, save (with any other aggregates the change
+        returns, in the same transaction); a lost race is retried on the new state (or
+        refused, when the caller named the version it expected)."""
         for attempt in range(self.retries):
             aggregate = self._get(kind, aggregate_id, Scope.of(caller.actor))
             expected = caller.expected_version
             if expected is not None and aggregate.version != expected:
                 raise VersionConflict(expected, aggregate.version)
-            change(aggregate, self._stamp(caller))
+            others = change(aggregate, self._stamp(caller)) or ()
             try:
-                return self._save(aggregate, caller)
+                return self._save(aggregate, caller, *others)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise TooBusy(f"{kind.__name__.lower()} {aggregate_id} changed {self.retries} times "
                       "while this command was retried; try again")
 
-    def _save(self, aggregate: HiringAggregate, caller: Caller) -> Receipt:
+    def _save(self, aggregate: HiringAggregate, caller: Caller,
+              *others: HiringAggregate) -> Receipt:
+        """Save, the others first: the aggregate's own last event is the last recorded, so its
+        position is the receipt's (and that of the answer recorded with it)."""
         stage = getattr(aggregate, "stage", None)
         receipt = Receipt(aggregate.id, aggregate.version, 0, stage)
         options = {} if caller.once is None else {"answer": caller.once.bound(receipt)}
-        recordings = self.save(aggregate, **options)
+        recordings = self.save(*others, aggregate, **options)
         return Receipt(aggregate.id, aggregate.version, recordings[-1].notification.id, stage)
 
     def _get(self, kind: type[A], aggregate_id: UUID, scope: Scope,

@@ -52,6 +52,14 @@ class Offer:
     response: str | None = None  # "accepted" or "declined"
     response_reason: str | None = None
 
+    def status(self, at: datetime) -> str:
+        """One of OFFER_STATUSES: an unanswered offer past its expiry is expired."""
+        if self.response is not None:
+            return self.response
+        return "expired" if at > self.expires_at else "open"
+
+
+OFFER_STATUSES = ("open", "accepted", "declined", "expired")
 
 
 def answered(offer: Offer, response: str, reason: str | None) -> Offer:

@@ -246,7 +246,17 @@ class Candidate(HiringAggregate):
         """Every candidate must be told the client's decision, also a negative one."""
         return Stage(self.stage) in OWED_A_NOTICE and self.decision_sent_at is None
 
-    def allowed_commands(self) -> tuple[str, ...]:
+    def offer_expired(self, at: datetime) -> bool:
+        """An offer nobody answered before it expired: only a revised offer moves on."""
+        return self.offer is not None and self.offer.status(at) == "expired"
+
+    def interview_held(self, at: datetime) -> bool:
+        """Whether the latest interview's time has come (feedback and a hire wait for it)."""
+        return bool(self.interviews) and at >= self.interviews[-1].scheduled_at
+
+    def allowed_steps(self, at: datetime) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Each command that would be accepted at `at`, with the only values an argument may
+        take where not every value would be (before the final interview: decide to reject)."""
         stage = Stage(self.stage)
         allowed = list(ALLOWED[stage])
         if "send_rejection" in allowed and self.decision_sent_at is not None:
@@ -254,13 +264,36 @@ class Candidate(HiringAggregate):
         if stage is Stage.OFFERED:
             accepted = self.offer is not None and self.offer.response == "accepted"
             allowed.remove("respond_to_offer" if accepted else "hire")
+            if self.offer_expired(at):
+                allowed[allowed.index("respond_to_offer")] = "send_offer"
+        if "record_interview_feedback" in allowed and not self.interview_held(at):
+            allowed.remove("record_interview_feedback")
         if stage not in CLOSED:
             allowed.append("withdraw")
-        return tuple(allowed)
+        steps: dict[str, dict[str, tuple[str, ...]]] = {command: {} for command in allowed}
+        if "decide" in steps and not (stage is Stage.INTERVIEWED and self.interview_held(at)):
+            steps["decide"] = {"outcome": (Outcome.REJECT.value,)}
+        return steps
 
-    def _check(self, command: str) -> None:
-        if command not in self.allowed_commands():
-            raise IllegalStep(command, self.stage, self.allowed_commands())
+    def allowed_commands(self, at: datetime) -> tuple[str, ...]:
+        return tuple(self.allowed_steps(at))
+
+    def _check(self, command: str, by: Stamp) -> None:
+        steps = self.allowed_steps(by.at)
+        if command not in steps:
+            raise IllegalStep(command, self.stage, steps, self._why_not(command, by.at))
+
+    def _why_not(self, command: str, at: datetime) -> str | None:
+        """What stands in the way of a command its stage allows (a time, not the stage)."""
+        if command not in ALLOWED[Stage(self.stage)]:
+            return None
+        if command == "record_interview_feedback" and not self.interview_held(at):
+            return (f"the interview is at {self.interviews[-1].scheduled_at.isoformat()}; "
+                    "feedback is recorded once it has taken place")
+        if command == "respond_to_offer" and self.offer is not None and self.offer_expired(at):
+            return (f"the offer expired at {self.offer.expires_at.isoformat()}; "
+                    "a revised offer is the way on")
+        return None
 
     # --- commands: recruiting ---
     @classmethod
@@ -275,63 +308,63 @@ class Candidate(HiringAggregate):
             message=optional_text(message, "message"))
 
     def apply(self, *, by: Stamp, note: str | None = None) -> None:
-        self._check("apply")
+        self._check("apply", by)
         self.record(self.Applied, by, note=optional_text(note, "note"))
 
     # --- assessments ---
     def assign_assessment(self, *, name: str, duration_minutes: int, due_at: datetime,
                           by: Stamp) -> None:
-        self._check("assign_assessment")
+        self._check("assign_assessment", by)
         self.record(self.AssessmentAssigned, by, assessment_name=name,
                     duration_minutes=duration_minutes, due_at=_future(due_at, by, "due_at"))
 
     def reschedule_assessment(self, *, due_at: datetime, reason: str, by: Stamp) -> None:
-        self._check("reschedule_assessment")
+        self._check("reschedule_assessment", by)
         self.record(self.AssessmentRescheduled, by, due_at=_future(due_at, by, "due_at"),
                     reason=require_text(reason, "reason"))
 
     def record_assessment(self, *, grades: Mapping[str, str], rubric_revision: int,
                           rubric: Iterable[Skill], by: Stamp, notes: str | None = None) -> None:
-        self._check("record_assessment")
+        self._check("record_assessment", by)
         skills = list(rubric)
         self.record(self.Assessed, by, grades=check_grades(grades, skills),
                     rubric_revision=rubric_revision, skills=skills,
                     notes=optional_text(notes, "notes"))
 
     def abandon_assessment(self, *, reason: str, by: Stamp, note: str | None = None) -> None:
-        self._check("abandon_assessment")
+        self._check("abandon_assessment", by)
         self.record(self.AssessmentAbandoned, by,
                     reason=parse_choice(AbandonReason, reason, "reason"),
                     note=optional_text(note, "note"))
 
     # --- recommendations ---
     def recommend(self, *, summary: str, by: Stamp) -> None:
-        self._check("recommend")
+        self._check("recommend", by)
         self.record(self.Recommended, by, summary=require_text(summary, "summary"))
 
     def disqualify(self, *, reason: str, by: Stamp) -> None:
-        self._check("disqualify")
+        self._check("disqualify", by)
         self.record(self.Disqualified, by, reason=require_text(reason, "reason"))
 
     # --- final interviews ---
     def request_interview(self, *, by: Stamp, note: str | None = None) -> None:
-        self._check("request_interview")
+        self._check("request_interview", by)
         self.record(self.SelectedForInterview, by, note=optional_text(note, "note"))
 
     def schedule_interview(self, *, scheduled_at: datetime, interviewers: Iterable[str],
                            by: Stamp, location: str | None = None) -> None:
-        self._check("schedule_interview")
+        self._check("schedule_interview", by)
         names = [require_text(n, "interviewer", 200) for n in interviewers]
         if not names or len(set(names)) != len(names):
             raise InvalidValue("an interview needs one or more distinct interviewers",
                                "interviewers")
         self.record(self.InterviewScheduled, by, interviewers=names,
-                    scheduled_at=_future(scheduled_at, by, "scheduled_at"),
+                    scheduled_at=check_moment(scheduled_at, "scheduled_at"),
                     location=optional_text(location, "location", 500))
 
     def record_interview_feedback(self, *, interviewer: str, rating: str, by: Stamp,
                                   notes: str | None = None) -> None:
-        self._check("record_interview_feedback")
+        self._check("record_interview_feedback", by)
         latest = self.interviews[-1]
         round_ = len(self.interviews)
         interviewer = interviewer.strip()
@@ -351,18 +384,19 @@ class Candidate(HiringAggregate):
     # --- decision ---
     def decide(self, *, outcome: str, reason: str, by: Stamp,
                decided_by: str | None = None) -> None:
-        self._check("decide")
+        self._check("decide", by)
         outcome = parse_choice(Outcome, outcome, "outcome")
-        if outcome == Outcome.HIRE.value and self.stage != Stage.INTERVIEWED.value:
-            raise IllegalStep("decide to hire before the final interview", self.stage,
-                              self.allowed_commands())
+        steps = self.allowed_steps(by.at)
+        if outcome not in steps["decide"].get("outcome", (outcome,)):
+            raise IllegalStep("decide", self.stage, steps,
+                              "a hire is decided once the final interview has taken place")
         self.record(self.Decided, by, outcome=outcome, reason=require_text(reason, "reason"),
                     decided_by=optional_text(decided_by, "decided_by", 200) or by.actor.name)
 
     # --- offers ---
     def send_offer(self, *, salary: Decimal, currency: str, start_date: date,
                    expires_at: datetime, by: Stamp) -> None:
-        self._check("send_offer")
+        self._check("send_offer", by)
         amount = _amount(salary)
         if currency not in ISO_4217:
             raise InvalidValue(f"currency {currency!r} is not an ISO 4217 code (EUR, USD...)",
@@ -372,28 +406,24 @@ class Candidate(HiringAggregate):
                     expires_at=_future(expires_at, by, "expires_at"))
 
     def respond_to_offer(self, *, accepted: bool, by: Stamp, reason: str | None = None) -> None:
-        self._check("respond_to_offer")
-        assert self.offer is not None
+        self._check("respond_to_offer", by)
         if accepted:
-            if by.at > self.offer.expires_at:
-                raise InvalidValue(f"the offer expired at {self.offer.expires_at.isoformat()}",
-                                   "accepted")
             self.record(self.OfferAccepted, by)
         else:
             self.record(self.OfferDeclined, by, reason=optional_text(reason, "reason"))
 
     def send_rejection(self, *, by: Stamp, message: str | None = None) -> None:
-        self._check("send_rejection")
+        self._check("send_rejection", by)
         self.record(self.RejectionSent, by, message=optional_text(message, "message"))
 
     def hire(self, *, start_date: date, by: Stamp) -> None:
         """The placement: the official link between the client and the new hire."""
-        self._check("hire")
+        self._check("hire", by)
         self.record(self.Hired, by, client_id=self.client_id,
                     start_date=check_day(start_date, "start_date"))
 
     def withdraw(self, *, reason: str, by: Stamp) -> None:
-        self._check("withdraw")
+        self._check("withdraw", by)
         self.record(self.Withdrawn, by, reason=require_text(reason, "reason"))
 
 

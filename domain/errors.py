@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 class DomainError(Exception):
@@ -20,15 +20,26 @@ class InvalidValue(DomainError):
 
 
 class IllegalStep(DomainError):
-    """The command is not allowed in the aggregate's current stage."""
+    """The command is not accepted now: not in the aggregate's current stage, or not yet (an
+    interview still to come), or no longer (an expired offer).
 
-    def __init__(self, command: str, stage: str, allowed: Iterable[str]) -> None:
+    `allowed` names the commands accepted now; `limits` the only values some of their
+    arguments may take (e.g. decide: outcome reject only); `why` says what stands in the way
+    when the stage alone does not."""
+
+    def __init__(self, command: str, stage: str,
+                 allowed: Iterable[str] | Mapping[str, Mapping[str, tuple[str, ...]]],
+                 why: str | None = None) -> None:
+        steps = allowed if isinstance(allowed, Mapping) else {name: {} for name in allowed}
         self.command = command
         self.stage = stage
-        self.allowed = tuple(allowed)
+        self.allowed = tuple(steps)
+        self.limits = {name: dict(limit) for name, limit in steps.items() if limit}
+        self.why = why
         allowed_text = ", ".join(self.allowed) if self.allowed else "none"
+        because = f" ({why})" if why else ""
         super().__init__(
-            f"cannot {command.replace('_', ' ')} in stage '{stage}'; "
+            f"cannot {command.replace('_', ' ')} in stage '{stage}'{because}; "
             f"allowed now: {allowed_text}"
         )
 

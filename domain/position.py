@@ -29,8 +29,8 @@ def _check_minutes(minutes: int) -> int:
 
 
 class Position(HiringAggregate):
-    """State: client_id, title, headcount, assessment_name, assessment_minutes, status, and
-    rubrics (every revision, oldest first)."""
+    """State: client_id, title, headcount, assessment_name, assessment_minutes, status,
+    rubrics (every revision, oldest first) and placements (the candidates hired, in order)."""
 
     if TYPE_CHECKING:  # declared for the type checker only: eventsourcing would make them fields
         client_id: UUID
@@ -40,6 +40,7 @@ class Position(HiringAggregate):
         assessment_minutes: int
         status: str
         rubrics: tuple[tuple[Skill, ...], ...]
+        placements: tuple[UUID, ...]
 
     class Opened(HiringAggregate.Created):
         client_id: UUID
@@ -57,6 +58,7 @@ class Position(HiringAggregate):
             aggregate.assessment_minutes = self.assessment_minutes
             aggregate.status = PositionStatus.OPEN.value
             aggregate.rubrics = (tuple(self.skills),)
+            aggregate.placements = ()
 
     class RubricRevised(HiringAggregate.Event):
         """A new numbered revision; earlier revisions are kept, grades name the one they used."""
@@ -66,6 +68,15 @@ class Position(HiringAggregate):
 
         def apply(self, aggregate: Position) -> None:
             aggregate.rubrics = (*aggregate.rubrics, tuple(self.skills))
+
+    class PlacementRecorded(HiringAggregate.Event):
+        """A candidate of the position was hired: recorded in the same transaction as the
+        candidate's Hired, so the position counts its hires against its headcount."""
+
+        candidate_id: UUID
+
+        def apply(self, aggregate: Position) -> None:
+            aggregate.placements = (*aggregate.placements, self.candidate_id)
 
     class StatusChanged(HiringAggregate.Event):
         status: str
@@ -103,6 +114,21 @@ class Position(HiringAggregate):
     @property
     def is_open(self) -> bool:
         return self.status == PositionStatus.OPEN.value
+
+    @property
+    def is_filled(self) -> bool:
+        return len(self.placements) >= self.headcount
+
+    def record_placement(self, candidate_id: UUID, *, by: Stamp) -> None:
+        """Count a hire; the hire that fills the headcount also marks the position filled
+        (an open or on-hold one: it takes no new candidates). A hire beyond the headcount is
+        the client's choice and is counted too."""
+        if candidate_id in self.placements:
+            raise InvalidValue(f"candidate {candidate_id} is already placed in this position")
+        self.record(self.PlacementRecorded, by, candidate_id=candidate_id)
+        if self.is_filled and self.status in (PositionStatus.OPEN, PositionStatus.ON_HOLD):
+            self.record(self.StatusChanged, by, status=PositionStatus.FILLED.value,
+                        reason=f"headcount of {self.headcount} filled")
 
     def revise_rubric(self, skills: Iterable[Skill], *, by: Stamp) -> None:
         if self.status == PositionStatus.CLOSED.value:

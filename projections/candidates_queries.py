@@ -111,6 +111,7 @@ def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
     for row in rows:
         counts[row["position_id"]][row["stage"]] += 1
     horizon = iso(now + timedelta(days=14))
+    unanswered = [r for r in rows if r["stage"] == "offered" and r["offer_response"] is None]
     return {
         "client_id": client_id,
         "open_positions": [{"position_id": p["id"], "title": p["title"],
@@ -124,7 +125,10 @@ def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
         "decisions_owed": [summary(r, now) for r in rows if r["stage"] == "interviewed"],
         "offers_awaiting_answer": [
             {**summary(r, now), "offer_expires_at": from_iso(r["offer_expires_at"])}
-            for r in rows if r["stage"] == "offered" and r["offer_response"] is None],
+            for r in unanswered if r["offer_expires_at"] >= iso(now)],
+        "offers_expired": [
+            {**summary(r, now), "offer_expires_at": from_iso(r["offer_expires_at"])}
+            for r in unanswered if r["offer_expires_at"] < iso(now)],
     }
 
 

@@ -52,7 +52,7 @@ def script(app: Recruitment, clock: FakeClock) -> History:
     acme, globex = (app.register_client(name, by(ADMIN)).id for name in ("Acme", "Globex"))
 
     def position(client: UUID, title: str, minutes: int) -> UUID:
-        return app.open_position(client_id=client, title=title, headcount=1, skills=RUBRIC,
+        return app.open_position(client_id=client, title=title, headcount=3, skills=RUBRIC,
                                  assessment_name=f"{title} test", assessment_minutes=minutes,
                                  caller=by()).id
 

@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from api.schemas.common import Strict
 from api.schemas.fields import Choice, Email, Id, Text
+from domain.candidacy import OFFER_STATUSES
 from domain.stages import Stage
 from domain.values import Source
 
@@ -57,6 +58,9 @@ class OfferStateSchema(ma.Schema):
     sent_at = ma.fields.AwareDateTime()
     response = ma.fields.String(allow_none=True)
     response_reason = ma.fields.String(allow_none=True)
+    status = ma.fields.String(validate=ma.validate.OneOf(OFFER_STATUSES), metadata={
+        "description": "open (awaiting an answer), accepted, declined, or expired (not "
+                       "answered in time: a revised offer is the way on)"})
 
 
 class CandidateSchema(ma.Schema):
@@ -70,7 +74,13 @@ class CandidateSchema(ma.Schema):
     channel = ma.fields.String(allow_none=True)
     stage = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in Stage]))
     stage_since = ma.fields.AwareDateTime(required=True)
-    allowed_steps = ma.fields.List(ma.fields.String(), required=True)
+    allowed_steps = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "the steps that would be accepted now"})
+    allowed_arguments = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String())),
+        required=True, metadata={"description": "for an allowed step that accepts only some "
+                                                "values of an argument, those values"})
     assessment = ma.fields.Nested(AssessmentStateSchema, allow_none=True)
     grades = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), allow_none=True)
     rubric_revision = ma.fields.Integer(allow_none=True)

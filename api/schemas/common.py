@@ -18,7 +18,14 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "validation errors: one {pointer, detail} per bad field"})
     stage = ma.fields.String(metadata={"description": "illegal-step: the current stage"})
-    allowed_steps = ma.fields.List(ma.fields.String())
+    allowed_steps = ma.fields.List(ma.fields.String(), metadata={
+        "description": "illegal-step: the steps that would be accepted now"})
+    allowed_arguments = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String())),
+        metadata={"description": "illegal-step: for an allowed step that accepts only some "
+                                 "values of an argument, those values (e.g. decision: "
+                                 "{outcome: [reject]} before the final interview)"})
     current_version = ma.fields.Integer()
 
 

@@ -49,6 +49,9 @@ class PositionSchema(ma.Schema):
     client_id = ma.fields.UUID(required=True)
     title = ma.fields.String(required=True)
     headcount = ma.fields.Integer(required=True)
+    hires = ma.fields.Integer(required=True, metadata={
+        "description": "candidates hired into the position; when they reach the headcount "
+                       "the position is filled"})
     status = ma.fields.String(required=True)
     assessment = ma.fields.Nested(AssessmentSchema, required=True)
     rubric_revision = ma.fields.Integer(required=True)

@@ -121,7 +121,11 @@ class DashboardSchema(ma.Schema):
         "description": "recommended candidates the client has not picked or rejected yet"})
     decisions_owed = ma.fields.List(ma.fields.Nested(CandidateSummarySchema), metadata={
         "description": "interviewed candidates awaiting the client's decision"})
-    offers_awaiting_answer = ma.fields.List(ma.fields.Nested(PendingOfferSchema))
+    offers_awaiting_answer = ma.fields.List(ma.fields.Nested(PendingOfferSchema), metadata={
+        "description": "offers sent, not answered, not expired"})
+    offers_expired = ma.fields.List(ma.fields.Nested(PendingOfferSchema), metadata={
+        "description": "offers not answered before they expired: a revised offer is the way "
+                       "on"})
 
 
 class NoticeDueSchema(CandidateSummarySchema):

@@ -62,7 +62,8 @@ class Candidate(MethodView):
         """The candidate's current state; its ETag is the version to send in If-Match."""
         candidate = recruitment().get_candidate(candidate_id, scope(), query.get("version"),
                                                 as_of=query.get("as_of"))
-        return candidate_state(candidate), {"ETag": f'"{candidate.version}"'}
+        return (candidate_state(candidate, recruitment().clock()),
+                {"ETag": f'"{candidate.version}"'})
 
 
 @blp.route("/<uuid:candidate_id>/history")

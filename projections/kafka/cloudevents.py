@@ -25,6 +25,7 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Position", "Opened"): ("client_id", "title", "headcount", "skills", "assessment_name",
                              "assessment_minutes"),
     ("Position", "RubricRevised"): ("revision", "skills"),
+    ("Position", "PlacementRecorded"): ("candidate_id",),
     ("Position", "StatusChanged"): ("status",),
     # (channel is free text a recruiter types, so it could name a person: not published)
     ("Candidate", "Contacted"): ("position_id", "client_id", "source"),

@@ -29,7 +29,7 @@ def _enum(values: Any) -> dict[str, Any]:
 
 FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "name": {**TEXT, "description": "the client company's name"},
-    "client_id": UUID, "position_id": UUID, "title": TEXT, "headcount": COUNT,
+    "client_id": UUID, "position_id": UUID, "candidate_id": UUID, "title": TEXT, "headcount": COUNT,
     "skills": {"type": "array", "items": SKILL, "minItems": 1},
     "assessment_name": TEXT, "assessment_minutes": COUNT, "duration_minutes": COUNT,
     "revision": COUNT, "rubric_revision": COUNT, "status": _enum(PositionStatus),

@@ -188,6 +188,9 @@ def test_every_command_at_its_bounds_is_stored_and_projected(
     step(hired, "recommendation", steps.RecommendationSchema)
     step(hired, "interview-request", steps.InterviewRequestSchema)
     step(hired, "interview", steps.InterviewScheduleSchema, interviewers=interviewers)
+    # the interview moved to the earliest moment accepted: held, so feedback can follow
+    step(hired, "interview", steps.InterviewScheduleSchema, interviewers=interviewers,
+         scheduled_at=bounds.EARLIEST.isoformat())
     step(hired, "interview/feedback", steps.InterviewFeedbackSchema,
          interviewer=interviewers[-1])
     step(hired, "decision", steps.DecisionRequestSchema, outcome="hire")

@@ -107,6 +107,7 @@ def to_hire_decided(world: World, candidate_id: str, clock: FakeClock) -> None:
     step(world.client_a, candidate_id, "interview-request")
     step(api, candidate_id, "interview", {"scheduled_at": iso(clock.now + timedelta(days=2)),
                                           "interviewers": ["Grace"]})
+    clock.advance(days=2)  # feedback once the interview has taken place
     step(api, candidate_id, "interview/feedback", {"interviewer": "Grace", "rating": "yes"})
     step(world.client_a, candidate_id, "decision", {"outcome": "hire", "reason": "good"})
 

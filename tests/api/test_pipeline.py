@@ -382,6 +382,7 @@ def test_a_declined_offer_can_be_followed_by_a_new_one(world: World, clock: Fake
     eva.step("interview-request", api=world.client_a)
     eva.step("interview", {"scheduled_at": iso(clock.now + timedelta(days=1)),
                            "interviewers": ["Grace"]})
+    clock.advance(days=1)
     eva.step("interview/feedback", {"interviewer": "Grace", "rating": "yes"})
     eva.step("decision", {"outcome": "hire", "reason": "good"}, api=world.client_a)
     offer = {"salary": 80000, "currency": "GBP", "start_date": "2026-04-01",

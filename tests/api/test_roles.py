@@ -12,12 +12,14 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from domain.scope import AGENCY
 from tests.apiclient import SKILLS, Api, World, assert_problem
+from tests.fakes import FakeClock
 
 PROBLEM = "application/problem+json"
 ROLES = ("admin", "recruiter", "auditor", "client_a", "client_a_on_b")
@@ -361,7 +363,8 @@ def drive_to_recommended(recruiter: Api, candidate_id: str) -> None:
         "recommended"
 
 
-def test_a_client_records_its_pick_feedback_and_decision(world: World) -> None:
+def test_a_client_records_its_pick_feedback_and_decision(world: World,
+                                                         clock: FakeClock) -> None:
     candidate = world.candidate_a
     drive_to_recommended(world.recruiter, candidate)
     url = f"/api/v1/candidates/{candidate}"
@@ -377,6 +380,7 @@ def test_a_client_records_its_pick_feedback_and_decision(world: World) -> None:
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["stage"] == "interview_scheduled"
 
+    clock.now = datetime.fromisoformat(STEP_BODIES["interview"]["scheduled_at"])
     answer = world.client_a.post(f"{url}/interview/feedback", STEP_BODIES["interview/feedback"])
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["stage"] == "interviewed"

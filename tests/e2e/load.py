@@ -27,6 +27,9 @@ RETRIED = (429, 503)
 class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     positions: dict[str, int] = field(default_factory=dict)  # key -> position answered
+    # key -> the events its command recorded, ending at the position answered (one, but a
+    # placement that fills its position's headcount records three: counted, filled, Hired)
+    recorded: dict[str, int] = field(default_factory=dict)
     replays: int = 0
     connection_errors: int = 0
     flows_done: int = 0
@@ -56,7 +59,7 @@ class Client:
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
 
-    def command(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def command(self, path: str, body: dict[str, Any], events: int = 1) -> dict[str, Any]:
         key, pause = str(uuid.uuid4()), 0.05
         while True:
             try:
@@ -81,6 +84,7 @@ class Client:
                 if answer.headers.get("Idempotent-Replayed") == "true":
                     self.tally.replays += 1
                 self.tally.positions[key] = receipt["position"]
+                self.tally.recorded[key] = events
             return receipt
 
     def read(self, path: str) -> dict[str, Any]:
@@ -119,7 +123,9 @@ class Client:
             ("assessment/result", {"grades": {"python": "strong_yes", "sql": "yes"}}),
             ("recommendation", {"summary": "Strong on the take-home"}),
             ("interview-request", {}),
-            ("interview", {"scheduled_at": soon, "interviewers": ["Ida"]}),
+            # held an hour ago, recorded after the fact: feedback follows at once
+            ("interview", {"scheduled_at": (now - timedelta(hours=1)).isoformat(),
+                           "interviewers": ["Ida"]}),
             ("interview/feedback", {"interviewer": "Ida", "rating": "yes"}),
             ("decision", {"outcome": "hire", "reason": "The best of the round"}),
             ("offer", {"salary": "85000", "currency": "EUR",
@@ -127,8 +133,9 @@ class Client:
                        "expires_at": soon}),
             ("offer/response", {"accepted": True}),
             ("placement", {"start_date": (now + timedelta(days=30)).date().isoformat()})]
-        for step, body in steps:
-            self.command(f"/api/v1/candidates/{candidate}/{step}", body)
+        for step, body in steps:  # the placement fills the position (headcount 1)
+            self.command(f"/api/v1/candidates/{candidate}/{step}", body,
+                         events=3 if step == "placement" else 1)
         assert self.read(f"/api/v1/candidates/{candidate}")["stage"] == "hired"
         with self.tally.lock:
             self.tally.flows_done += 1

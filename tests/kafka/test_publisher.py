@@ -189,7 +189,10 @@ def test_a_hiring_flow_is_published_in_order_schema_valid_and_without_personal_d
     position = by_key[str(POSITION_ID)]
     assert [e["type"] for e in position] == [
         "hirelog.position.opened.v1", "hirelog.position.rubric_revised.v1",
-        "hirelog.position.status_changed.v1"]
+        "hirelog.position.placement_recorded.v1", "hirelog.position.status_changed.v1"]
+    # the hire counted on its position, in the same transaction, just before the Hired
+    assert position[2]["data"]["candidate_id"] == str(flow.candidates["hired"])
+    assert position[2]["logposition"] == hired[-1]["logposition"] - 1
     assert position[1]["data"]["revision"] == 2
     assert [s["name"] for s in position[1]["data"]["skills"]] == ["python", "sql", "kafka"]
     [client] = by_key[str(CLIENT_ID)]

@@ -184,7 +184,7 @@ def script(app: Recruitment, clock: FakeClock) -> History:
             ("P4", "acme", "Frontend developer", P4_RUBRIC, "UI kata", 90)), start=1):
         h.at(0, hour=8, minute=minute)  # opened 08:01, 08:02, 08:03, 08:04
         h.positions[key] = app.open_position(
-            client_id=h.clients[client], title=title, headcount=1, skills=rubric,
+            client_id=h.clients[client], title=title, headcount=3, skills=rubric,
             assessment_name=assessment, assessment_minutes=minutes, caller=rita).id
 
     h.at(0)

@@ -105,6 +105,7 @@ class Model:
     feedback: set[tuple[int, str]] = field(default_factory=set)  # (round, interviewer)
     decision: tuple[str, str] | None = None  # (outcome, decided_by)
     offer_expires: datetime | None = None
+    interview_at: datetime | None = None  # the latest round's time
     offer_response: str | None = None
     notice_sent: bool = False
     reasons: dict[str, str] = field(default_factory=dict)
@@ -114,9 +115,14 @@ class Model:
     def version(self) -> int:
         return len(self.events)
 
-    def in_order(self, command: str) -> bool:
-        """Whether the order of the process allows `command` now (decide: to reject)."""
+    def in_order(self, command: str, now: datetime) -> bool:
+        """Whether the order of the process allows `command` at `now` (decide: to reject).
+        Feedback (and a hire) wait for the latest interview's time; an unanswered offer past
+        its expiry is answered by a revised offer only."""
         s = self.stage
+        held = self.interview_at is not None and now >= self.interview_at
+        expired = (s is S.OFFERED and self.offer_response is None
+                   and self.offer_expires is not None and now > self.offer_expires)
         return {
             "apply": s is S.CONTACTED,
             "assign_assessment": s is S.APPLIED,
@@ -127,11 +133,11 @@ class Model:
             "disqualify": s in DISQUALIFIABLE,
             "request_interview": s is S.RECOMMENDED,
             "schedule_interview": s in SCHEDULABLE,
-            "record_interview_feedback": s in FEEDBACK_STAGES,
+            "record_interview_feedback": s in FEEDBACK_STAGES and held,
             "decide": s in REJECTABLE,
-            "send_offer": s in OFFERABLE,
+            "send_offer": s in OFFERABLE or expired,
             "send_rejection": s in MAY_BE_TOLD and not self.notice_sent,
-            "respond_to_offer": s is S.OFFERED and self.offer_response is None,
+            "respond_to_offer": s is S.OFFERED and self.offer_response is None and not expired,
             "hire": s is S.OFFERED and self.offer_response == "accepted",
             "withdraw": s not in OVER,
         }[command]
@@ -223,6 +229,10 @@ class CandidateMachine(RuleBasedStateMachine):
     def now(self) -> datetime:
         return self.clock.now
 
+    def allows(self, command: str) -> bool:
+        """Whether the model allows `command` now."""
+        return self.m.in_order(command, self.now)
+
     def _tick(self, gap: timedelta) -> None:
         self.clock.now += gap
 
@@ -302,7 +312,7 @@ class CandidateMachine(RuleBasedStateMachine):
     @rule(**COMMON, **ARGS["apply"])
     def apply(self, gap: timedelta, who: Any, note: str | None) -> None:
         self._tick(gap)
-        self._attempt(who, refused_unless(self.m.in_order("apply")), "Applied",
+        self._attempt(who, refused_unless(self.allows("apply")), "Applied",
                       lambda c: self.app.apply(self.cid, c, note=note), to=S.APPLIED)
 
     @rule(**COMMON, **ARGS["assign_assessment"])
@@ -313,7 +323,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.due_at, self.m.reschedules = due_at, 0
 
-        self._attempt(who, refused_unless(self.m.in_order("assign_assessment"),
+        self._attempt(who, refused_unless(self.allows("assign_assessment"),
                                           due_at <= self.now),
                       "AssessmentAssigned",
                       lambda c: self.app.assign_assessment(self.cid, c, due_at=due_at),
@@ -327,7 +337,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.due_at, self.m.reschedules = due_at, self.m.reschedules + 1
 
-        self._attempt(who, refused_unless(self.m.in_order("reschedule_assessment"),
+        self._attempt(who, refused_unless(self.allows("reschedule_assessment"),
                                           due_at <= self.now),
                       "AssessmentRescheduled",
                       lambda c: self.app.reschedule_assessment(self.cid, c, due_at=due_at,
@@ -344,7 +354,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.grades, self.m.graded_rubric, self.m.graded_revision = graded, rubric, revision
 
-        self._attempt(who, refused_unless(self.m.in_order("record_assessment")), "Assessed",
+        self._attempt(who, refused_unless(self.allows("record_assessment")), "Assessed",
                       lambda c: self.app.record_assessment(self.cid, c, grades=graded,
                                                            notes=notes),
                       to=S.ASSESSED, update=update)
@@ -357,7 +367,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.reasons["abandoned"] = reason
 
-        self._attempt(who, refused_unless(self.m.in_order("abandon_assessment")),
+        self._attempt(who, refused_unless(self.allows("abandon_assessment")),
                       "AssessmentAbandoned",
                       lambda c: self.app.abandon_assessment(self.cid, c, reason=reason,
                                                             note=note),
@@ -366,7 +376,7 @@ class CandidateMachine(RuleBasedStateMachine):
     @rule(**COMMON, **ARGS["recommend"])
     def recommend(self, gap: timedelta, who: Any, summary: str) -> None:
         self._tick(gap)
-        self._attempt(who, refused_unless(self.m.in_order("recommend")), "Recommended",
+        self._attempt(who, refused_unless(self.allows("recommend")), "Recommended",
                       lambda c: self.app.recommend(self.cid, c, summary=summary),
                       to=S.RECOMMENDED)
 
@@ -377,14 +387,14 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.reasons["disqualified"] = reason.strip()
 
-        self._attempt(who, refused_unless(self.m.in_order("disqualify")), "Disqualified",
+        self._attempt(who, refused_unless(self.allows("disqualify")), "Disqualified",
                       lambda c: self.app.disqualify(self.cid, c, reason=reason),
                       to=S.DISQUALIFIED, update=update)
 
     @rule(**COMMON, **ARGS["request_interview"])
     def request_interview(self, gap: timedelta, who: Any, note: str | None) -> None:
         self._tick(gap)
-        self._attempt(who, refused_unless(self.m.in_order("request_interview")),
+        self._attempt(who, refused_unless(self.allows("request_interview")),
                       "SelectedForInterview",
                       lambda c: self.app.request_interview(self.cid, c, note=note),
                       to=S.INTERVIEW_REQUESTED)
@@ -397,9 +407,10 @@ class CandidateMachine(RuleBasedStateMachine):
 
         def update() -> None:
             self.m.rounds.append(tuple(interviewers))
+            self.m.interview_at = scheduled_at
 
-        self._attempt(who, refused_unless(self.m.in_order("schedule_interview"),
-                                          scheduled_at <= self.now),
+        # an interview that already took place may be recorded after the fact
+        self._attempt(who, refused_unless(self.allows("schedule_interview")),
                       "InterviewScheduled",
                       lambda c: self.app.schedule_interview(
                           self.cid, c, scheduled_at=scheduled_at, interviewers=interviewers,
@@ -411,7 +422,7 @@ class CandidateMachine(RuleBasedStateMachine):
                                   rating: str, notes: str | None) -> None:
         self._tick(gap)
         m = self.m
-        in_order = m.in_order("record_interview_feedback")
+        in_order = m.in_order("record_interview_feedback", self.now)
         round_ = len(m.rounds)
         # only a scheduled interviewer of the latest round, once per round
         not_theirs = in_order and interviewer not in m.rounds[-1]
@@ -431,8 +442,11 @@ class CandidateMachine(RuleBasedStateMachine):
         self._tick(gap)
         m = self.m
         hire = outcome == "hire"
-        # reject from recommended up to interviewed; hire only once interviewed
-        in_order = m.stage is S.INTERVIEWED if hire else m.in_order("decide")
+        # reject from recommended up to interviewed; hire only once interviewed, and not
+        # before the interview's time
+        held = m.interview_at is not None and self.now >= m.interview_at
+        in_order = (m.stage is S.INTERVIEWED and held) if hire else m.in_order("decide",
+                                                                               self.now)
         decider = (decided_by or who[0].name).strip()
 
         def update() -> None:
@@ -452,7 +466,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.offer_expires, self.m.offer_response = expires_at, None
 
-        self._attempt(who, refused_unless(self.m.in_order("send_offer"), expires_at <= self.now),
+        self._attempt(who, refused_unless(self.allows("send_offer"), expires_at <= self.now),
                       "OfferSent",
                       lambda c: self.app.send_offer(self.cid, c, salary=salary,
                                                     currency=currency, start_date=start_date,
@@ -466,7 +480,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.notice_sent = True
 
-        self._attempt(who, refused_unless(self.m.in_order("send_rejection")), "RejectionSent",
+        self._attempt(who, refused_unless(self.allows("send_rejection")), "RejectionSent",
                       lambda c: self.app.send_rejection(self.cid, c, message=message),
                       update=update)
 
@@ -475,14 +489,14 @@ class CandidateMachine(RuleBasedStateMachine):
                          reason: str | None) -> None:
         self._tick(gap)
         m = self.m
-        in_order = m.in_order("respond_to_offer")
-        # accepting after expires_at is refused; at expires_at it is still in time
-        expired = accepted and in_order and self.now > m.offer_expires  # type: ignore[operator]
+        # answering after expires_at is refused (a revised offer is the way on); at
+        # expires_at it is still in time
+        in_order = m.in_order("respond_to_offer", self.now)
 
         def update() -> None:
             m.offer_response = "accepted" if accepted else "declined"
 
-        self._attempt(who, refused_unless(in_order, expired),
+        self._attempt(who, refused_unless(in_order),
                       "OfferAccepted" if accepted else "OfferDeclined",
                       lambda c: self.app.respond_to_offer(self.cid, c, accepted=accepted,
                                                           reason=reason),
@@ -494,8 +508,11 @@ class CandidateMachine(RuleBasedStateMachine):
 
         def update() -> None:
             self.m.start_date = start_date
+            # the position (headcount 1) counted the hire, in the same transaction: filled
+            position = self.app.get_position(self.pid, AGENCY)
+            assert (position.placements, position.status) == ((self.cid,), "filled")
 
-        self._attempt(who, refused_unless(self.m.in_order("hire")), "Hired",
+        self._attempt(who, refused_unless(self.allows("hire")), "Hired",
                       lambda c: self.app.hire(self.cid, c, start_date=start_date),
                       to=S.HIRED, update=update)
 
@@ -506,7 +523,7 @@ class CandidateMachine(RuleBasedStateMachine):
         def update() -> None:
             self.m.reasons["withdrawn"] = reason.strip()
 
-        self._attempt(who, refused_unless(self.m.in_order("withdraw")), "Withdrawn",
+        self._attempt(who, refused_unless(self.allows("withdraw")), "Withdrawn",
                       lambda c: self.app.withdraw(self.cid, c, reason=reason),
                       to=S.WITHDRAWN, update=update)
 
@@ -521,9 +538,10 @@ class CandidateMachine(RuleBasedStateMachine):
                 self.app.revise_rubric(self.pid, rubric, Caller(actor, request_id))
             assert self._max_position() == before
             return
+        version = self.app.get_position(self.pid, AGENCY).version
         receipt = self.app.revise_rubric(self.pid, rubric, Caller(actor, request_id))
         self.m.rubric, self.m.revision = rubric, self.m.revision + 1
-        assert (receipt.id, receipt.version) == (self.pid, self.m.revision)
+        assert (receipt.id, receipt.version) == (self.pid, version + 1)
         assert receipt.position == self._max_position() > before
         position = self.app.get_position(self.pid, AGENCY)
         assert (position.rubric_revision, position.rubric) == (self.m.revision, rubric)
@@ -541,14 +559,16 @@ class CandidateMachine(RuleBasedStateMachine):
     def allowed_step(self, data: st.DataObject) -> None:
         """Any one command the model allows now, with arguments drawn as for its rule: a
         reschedule, another interview round, a rejection, a declined offer, a withdrawal..."""
-        moves = [c for c in COMMANDS if self.m.in_order(c)]
+        moves = [c for c in COMMANDS if self.allows(c)]
         if moves:
             self._step(data, data.draw(st.sampled_from(moves), label="command"), None)
 
     def _forward(self) -> str | None:
         m = self.m
         if m.stage is S.OFFERED:
-            return "respond_to_offer" if m.offer_response is None else "hire"
+            if m.offer_response is None:
+                return "send_offer" if m.in_order("send_offer", self.now) else "respond_to_offer"
+            return "hire"
         return FORWARD.get(m.stage)
 
     def _step(self, data: st.DataObject, command: str, forward: str | None) -> bool:
@@ -567,13 +587,18 @@ class CandidateMachine(RuleBasedStateMachine):
         m = self.m
         if command == "record_interview_feedback":
             pending = [i for i in m.rounds[-1] if (len(m.rounds), i) not in m.feedback]
-            return {"interviewer": data.draw(st.sampled_from(pending), label="interviewer")}
+            assert m.interview_at is not None
+            # at the interview's time or after it (feedback waits for the interview)
+            wait = max(m.interview_at - self.now, timedelta(0))
+            gap = data.draw(st.sampled_from((wait, wait + STEP)), label="gap")
+            return {"interviewer": data.draw(st.sampled_from(pending), label="interviewer"),
+                    "gap": gap}
         if command == "decide":
             return {"outcome": "hire"}
         if command == "respond_to_offer":
             assert m.offer_expires is not None
             left = m.offer_expires - self.now
-            if left < timedelta(0):
+            if left < timedelta(0):  # expired: only a revised offer moves on (refused here)
                 return {"accepted": False}
             # answer at once, exactly when the offer expires, or just after
             gap = data.draw(st.sampled_from((timedelta(0), left,

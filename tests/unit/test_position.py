@@ -307,3 +307,44 @@ def test_replaying_the_events_rebuilds_the_same_position() -> None:
     assert replayed == position
     assert replayed.rubric_at(1) == RUBRIC_1
     assert replayed.status == "closed"
+
+
+# --- hires against the headcount -------------------------------------------------------------
+
+HIRED = (UUID("00000000-0000-4000-8000-0000000000e1"), UUID("00000000-0000-4000-8000-0000000000e2"),
+         UUID("00000000-0000-4000-8000-0000000000e3"))
+
+
+def test_the_hire_that_fills_the_headcount_marks_the_position_filled() -> None:
+    position = opened()  # headcount 2
+    position.record_placement(HIRED[0], by=at(1))
+    first = position.collect_events()
+    assert [type(e) for e in first] == [Position.PlacementRecorded]
+    assert (position.placements, position.status, position.is_filled) == (
+        (HIRED[0],), "open", False)
+
+    position.record_placement(HIRED[1], by=at(2))
+    placed, filled = position.collect_events()
+    assert isinstance(placed, Position.PlacementRecorded) and placed.candidate_id == HIRED[1]
+    assert isinstance(filled, Position.StatusChanged)
+    assert (filled.status, filled.reason) == ("filled", "headcount of 2 filled")
+    assert (position.status, position.is_open, position.is_filled) == ("filled", False, True)
+
+
+def test_a_hire_beyond_the_headcount_is_counted_and_the_status_stays() -> None:
+    position = opened()
+    for n, candidate in enumerate(HIRED):
+        position.record_placement(candidate, by=at(n + 1))
+    assert [type(e).__name__ for e in position.collect_events()] == [
+        "PlacementRecorded", "PlacementRecorded", "StatusChanged", "PlacementRecorded"]
+    assert (len(position.placements), position.status) == (3, "filled")
+
+
+def test_a_closed_position_that_fills_stays_closed_and_a_placement_counts_once() -> None:
+    position = opened()
+    position.change_status("closed", by=at(1))
+    position.record_placement(HIRED[0], by=at(2))
+    position.record_placement(HIRED[1], by=at(3))
+    assert position.status == "closed"
+    with pytest.raises(InvalidValue, match="already placed"):
+        position.record_placement(HIRED[1], by=at(4))
