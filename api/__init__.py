@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import consistency, headers, idempotent, observe, security, startup, throttle
+from api import consistency, docs, headers, idempotent, observe, security, startup, throttle
 from api.problems import HirelogApi, register_domain_errors, register_unexpected_errors
 from api.representations import STEP_OF_COMMAND
 from api.serving import BodyDeadline
@@ -17,8 +17,6 @@ from domain.application import Clock, utc_now
 from hirelog import bootstrap, logs
 from hirelog.bootstrap import Services
 from hirelog.settings import Settings
-
-DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> Flask:
@@ -28,8 +26,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.config.update(
         API_TITLE="hirelog", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="api/v1/openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=f"{DOCS_CDN}/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=security.MAX_BODY + 1,
         API_SPEC_OPTIONS={
             "info": {"description": "The hiring pipeline of a technical recruiting agency, "
@@ -41,7 +37,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     )
     observe.install(app)  # first: it sees every request and the final answer
     startup.install(app, lambda: build_services(settings, clock))
-    headers.install(app, docs_path="/docs", docs_origin=DOCS_CDN)
+    docs.install(app)  # before the Api: it reads where Swagger UI lives
+    headers.install(app, docs_path=docs.DOCS_PATH, assets_path=docs.ASSETS_PATH)
     api = HirelogApi(app)
     from api.views import (
         audit,

@@ -28,7 +28,7 @@ blp = Blueprint("audit_reads", __name__, url_prefix="/api/v1/audit",
                 description="Who read which candidate, when (client and auditor tokens)")
 RECORDED_ROLES = ("client", "auditor")
 DASHBOARD_LISTS = ("interviews_next_14_days", "picks_owed", "decisions_owed",
-                   "offers_awaiting_answer")
+                   "offers_awaiting_answer", "offers_expired")
 Extract = Callable[[Any, dict[str, Any]], list[str]]
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import marshmallow as ma
 from flask import Flask
 
-from api.views.audit_reads import CANDIDATE_READS
+from api.schemas.reads import CandidateSummarySchema, DashboardSchema
+from api.views.audit_reads import CANDIDATE_READS, DASHBOARD_LISTS
 from tests.apiclient import Api, World, assert_problem
 from tests.fakes import FakeClock
 from tests.readmodels import project_all
@@ -28,7 +30,15 @@ NO_CANDIDATE_DATA = {"clients.Clients", "clients.Client", "positions.Positions",
                      "tokens.Tokens", "tokens.Token", "health.index", "health.healthz",
                      "health.readyz",
                      "metrics.prometheus",
-                     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static"}
+                     "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static",
+                     "docs_assets.asset", "docs_assets.favicon"}
+
+
+def test_every_list_of_candidates_on_the_dashboard_is_recorded() -> None:
+    listed = {name for name, field in DashboardSchema().fields.items()
+              if isinstance(field, ma.fields.List) and isinstance(field.inner, ma.fields.Nested)
+              and isinstance(field.inner.schema, CandidateSummarySchema)}
+    assert listed == set(DASHBOARD_LISTS)
 
 
 def token_id(app: Flask, api: Api) -> str:

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from api import create_app
+from api.docs import ASSETS
 from hirelog.settings import Settings
 from tests.databases import TEST_ID_KEY
 from tests.fakes import FakeClock
@@ -279,3 +280,29 @@ def test_docs_answer_html(client: FlaskClient) -> None:
     assert "<html" in page.lower()
     assert "swagger" in page.lower()
     assert "/api/v1/openapi.json" in page
+    assert "http" not in page  # nothing from another origin (no CDN): it works offline
+
+
+def test_swagger_uis_files_are_served_from_the_pinned_package(client: FlaskClient) -> None:
+    page = client.get("/docs").get_data(as_text=True)
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sorted(loaded) == ["/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui-"
+                              "standalone-preset.js", "/docs/assets/swagger-ui.css"]
+    for path in loaded:
+        with client.get(path) as answer:  # a file response: closed when read
+            assert answer.status_code == 200, path
+            name = path.rsplit("/", 1)[1]
+            assert answer.get_data() == (ASSETS / name).read_bytes()
+            assert answer.headers["Cache-Control"] == "public, max-age=86400"
+            assert answer.headers["X-Content-Type-Options"] == "nosniff"
+            if name.endswith(".js"):
+                assert answer.mimetype in ("text/javascript", "application/javascript")
+    assert "swagger-ui-4.15.5" in str(ASSETS)  # the version swagger-ui-bundle 1.1.0 carries
+    with client.get("/favicon.ico") as icon:
+        assert (icon.status_code, icon.mimetype) == (200, "image/png")
+        assert icon.get_data() == (ASSETS / "favicon-32x32.png").read_bytes()
+    for path in ("/docs/assets/index.html", "/docs/assets/nothing.js",
+                 "/docs/assets/..%2f__init__.py"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["Cache-Control"] == "no-store"

@@ -102,8 +102,11 @@ def test_every_response_carries_the_security_headers(app: Flask, world: World) -
         assert headers["Content-Security-Policy"].startswith(API_POLICY), what
         assert headers["X-Frame-Options"] == "DENY", what
     docs = client.get("/docs")
-    assert "frame-ancestors 'none'" in docs.headers["Content-Security-Policy"]
-    assert "https://cdn.jsdelivr.net" in docs.headers["Content-Security-Policy"]
+    policy = docs.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self' 'unsafe-inline'" in policy
+    assert "http" not in policy  # no other origin: Swagger UI is served from here
+    assert docs.headers["Cache-Control"] == "no-store"
 
 
 def scrape(app: Flask, headers: dict[str, str] | None = None) -> dict[str, Any]:
