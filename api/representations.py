@@ -6,10 +6,12 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from domain.candidacy import Presentation
 from domain.candidate import Candidate
 from domain.client import Client
 from domain.position import Position
 from domain.stages import COMMANDS
+from domain.values import failed_required_skills
 from hirelog.jsonable import plain
 
 # Domain command -> the API step that records it (POST /candidates/{id}/<step>).
@@ -21,6 +23,7 @@ STEP_OF_COMMAND = {
     "schedule_interview": "interview", "record_interview_feedback": "interview/feedback",
     "decide": "decision", "send_offer": "offer", "send_rejection": "rejection-notice",
     "respond_to_offer": "offer/response", "hire": "placement", "withdraw": "withdrawal",
+    "present": "presentation",
 }
 assert set(STEP_OF_COMMAND) == set(COMMANDS)
 
@@ -81,7 +84,51 @@ def candidate_state(candidate: Candidate, at: datetime) -> dict[str, Any]:
         "offer": offer,
         "decision_sent_at": candidate.decision_sent_at, "start_date": candidate.start_date,
         "reasons": candidate.reasons,
+        "presentation": presentation_state(candidate.presentation),
         "created_at": candidate.created_on, "updated_at": candidate.modified_on,
+    }
+
+
+# The steps a client's users take themselves (the others are the agency's).
+CLIENT_STEPS = ("request_interview", "record_interview_feedback", "decide")
+
+
+def presentation_state(shown: Presentation | None) -> dict[str, Any] | None:
+    if shown is None:
+        return None
+    return {"presented_at": shown.at, "name": shown.name, "summary": shown.summary,
+            "score": shown.score, "grades": dict(shown.grades),
+            "rubric_revision": shown.rubric_revision, "skills": plain(shown.skills),
+            "failed_required_skills": list(failed_required_skills(dict(shown.grades),
+                                                                  shown.skills))}
+
+
+def presented_candidate_state(candidate: Candidate, at: datetime) -> dict[str, Any]:
+    """The candidate as a client's user sees it: what the agency presented (the last
+    presentation), where the process stands, the client's own steps, interviews, decision
+    and offer; no contact details, source, internal notes, reasons or assessment."""
+    state = candidate_state(candidate, at)
+    steps = {c: limit for c, limit in candidate.allowed_steps(at).items() if c in CLIENT_STEPS}
+    interviews = [{**interview, "feedback": [{"interviewer": f["interviewer"],
+                                              "rating": f["rating"]}
+                                             for f in interview["feedback"]]}
+                  for interview in state["interviews"]]
+    decision = candidate.decision
+    offer = state["offer"]
+    return {
+        **{key: state[key] for key in ("id", "version", "position_id", "client_id", "stage",
+                                       "stage_since", "start_date")},
+        "name": candidate.presentations[-1].name,
+        "presentation": state["presentation"],
+        "allowed_steps": [STEP_OF_COMMAND[c] for c in steps],
+        "allowed_arguments": allowed_arguments(steps),
+        "interviews": interviews,
+        "decision": None if decision is None else {
+            "outcome": decision["outcome"], "decided_at": decision["decided_at"],
+            "decided_by": decision["decided_by"]},
+        "offer": None if offer is None else {
+            key: offer[key] for key in ("salary", "currency", "start_date", "expires_at",
+                                        "sent_at", "response", "status")},
     }
 
 

@@ -118,7 +118,9 @@ class Recruitment(Application[UUID]):
     def candidate_history(self, candidate_id: UUID,
                           scope: Scope) -> list[HiringAggregate.Event]:
         events = self.history(candidate_id, scope)
-        if not isinstance(events[0], Candidate.Contacted):
+        presented = any(isinstance(event, Candidate.Shown) for event in events)
+        if not isinstance(events[0], Candidate.Contacted) or not scope.sees_candidate(
+                events[0].client_id, presented):
             raise NotFound(f"no candidate with id {candidate_id}")
         return events
 
@@ -195,6 +197,9 @@ class Recruitment(Application[UUID]):
 
     def recommend(self, candidate_id: UUID, caller: Caller, summary: str) -> Receipt:
         return self._step(candidate_id, caller, "recommend", summary=summary)
+
+    def present(self, candidate_id: UUID, caller: Caller, summary: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "present", summary=summary)
 
     def disqualify(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
         return self._step(candidate_id, caller, "disqualify", reason=reason)
@@ -280,8 +285,8 @@ class Recruitment(Application[UUID]):
 
     def _get(self, kind: type[A], aggregate_id: UUID, scope: Scope,
              version: int | None = None, as_of: datetime | None = None) -> A:
-        """The aggregate, or NotFound: also when it lies outside the scope (another client's),
-        so that nobody learns what exists."""
+        """The aggregate, or NotFound: also when it lies outside the scope (another client's,
+        or a candidate not presented to the client), so that nobody learns what exists."""
         if as_of is not None:
             version = self._version_at(kind, aggregate_id, as_of)
         aggregate: object
@@ -290,7 +295,9 @@ class Recruitment(Application[UUID]):
                                             projector_func=replay)
         except AggregateNotFoundError:
             aggregate = None
-        if not isinstance(aggregate, kind) or not scope.sees(owner_of(aggregate)):
+        if not isinstance(aggregate, kind) or not scope.sees(owner_of(aggregate)) or (
+                isinstance(aggregate, Candidate)
+                and not scope.sees_candidate(aggregate.client_id, bool(aggregate.presentations))):
             raise NotFound(f"no {kind.__name__.lower()} with id {aggregate_id}")
         if version is not None and aggregate.version != version:
             raise NotFound(f"{kind.__name__.lower()} {aggregate_id} has no version {version}")

@@ -62,6 +62,22 @@ class Offer:
 OFFER_STATUSES = ("open", "accepted", "declined", "expired")
 
 
+@dataclass(frozen=True)
+class Presentation:
+    """What the client was shown of a candidate, and when, frozen as shown: the profile (the
+    name), the recruiter's summary, the weighted score and the grade of each skill of the
+    rubric revision the assessment used. Later changes do not alter it; showing the
+    candidate again is a new presentation."""
+
+    at: datetime
+    name: str
+    summary: str
+    score: float | None
+    grades: Mapping[str, str]
+    rubric_revision: int
+    skills: tuple[Skill, ...]
+
+
 def answered(offer: Offer, response: str, reason: str | None) -> Offer:
     return replace(offer, response=response, response_reason=reason)
 

@@ -14,7 +14,15 @@ from uuid import UUID
 
 from domain.base import HiringAggregate, Stamp
 from domain.bounds import check_day, check_moment, out_of_range_salary
-from domain.candidacy import Feedback, Interview, Offer, answered, candidate_id, check_grades
+from domain.candidacy import (
+    Feedback,
+    Interview,
+    Offer,
+    Presentation,
+    answered,
+    candidate_id,
+    check_grades,
+)
 from domain.currencies import ISO_4217
 from domain.errors import IllegalStep, InvalidValue
 from domain.stages import ALLOWED, CLOSED, OWED_A_NOTICE, Stage
@@ -36,7 +44,8 @@ from domain.values import (
 class Candidate(HiringAggregate):
     """State, set by the events: position_id, client_id, name, email, source, channel, stage,
     stage_since, assessment, grades, rubric_revision, rubric, interviews, feedback, decision,
-    offer, decision_sent_at, start_date, reasons (why it ended: abandoned/disqualified/withdrawn).
+    offer, decision_sent_at, start_date, reasons (why it ended: abandoned/disqualified/withdrawn),
+    presentations (what the client was shown, each time, oldest first).
     """
 
     if TYPE_CHECKING:  # declared for the type checker only: eventsourcing would make them fields
@@ -59,6 +68,7 @@ class Candidate(HiringAggregate):
         decision_sent_at: datetime | None
         start_date: date | None
         reasons: dict[str, str]
+        presentations: tuple[Presentation, ...]
 
     class Event(HiringAggregate.Event):
         next_stage: ClassVar[Stage | None] = None
@@ -94,6 +104,7 @@ class Candidate(HiringAggregate):
             aggregate.rubric_revision, aggregate.rubric = 0, ()
             aggregate.interviews, aggregate.feedback, aggregate.reasons = (), (), {}
             aggregate.decision = aggregate.decision_sent_at = aggregate.start_date = None
+            aggregate.presentations = ()
             super().apply(aggregate)
 
     class Applied(Event):
@@ -139,10 +150,43 @@ class Candidate(HiringAggregate):
         def update(self, aggregate: Candidate) -> None:
             aggregate.reasons = {**aggregate.reasons, "abandoned": self.reason}
 
-    class Recommended(Event):
-        next_stage = Stage.RECOMMENDED
-        summary: str
+    class Shown(Event):
+        """What the client is shown of the candidate, as the event records it."""
 
+        summary: str
+        name: str | None
+        score: float | None
+        grades: dict[str, str] | None
+        rubric_revision: int | None
+        skills: list[Skill] | None
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.presentations = (*aggregate.presentations, self.shown(aggregate))
+
+        def shown(self, aggregate: Candidate) -> Presentation:
+            if self.grades is None:  # recorded before presentations were: as the shortlist
+                return Presentation(self.timestamp, aggregate.name, self.summary,
+                                    aggregate.score, dict(aggregate.grades or {}),
+                                    aggregate.rubric_revision, aggregate.rubric)
+            return Presentation(self.timestamp, self.name or aggregate.name, self.summary,
+                                self.score, dict(self.grades), self.rubric_revision or 0,
+                                tuple(self.skills or ()))
+
+    class Recommended(Shown):
+        """The recruiter recommends the candidate: the first presentation to the client,
+        recording exactly what the client is shown (version 2; version 1 recorded the
+        summary only, and what was shown follows from the events before it)."""
+
+        next_stage = Stage.RECOMMENDED
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(name=None, score=None, grades=None, rubric_revision=None, skills=None)
+
+    class Presented(Shown):
+        """The candidate shown to the client again (a new summary, say): a new fact; the
+        earlier presentations stay as they were."""
     class Disqualified(Event):
         next_stage = Stage.DISQUALIFIED
         reason: str
@@ -337,10 +381,29 @@ class Candidate(HiringAggregate):
                     reason=parse_choice(AbandonReason, reason, "reason"),
                     note=optional_text(note, "note"))
 
-    # --- recommendations ---
+    # --- recommendations: what the client is shown ---
+    @property
+    def presentation(self) -> Presentation | None:
+        """What the client was last shown (None: never presented)."""
+        return self.presentations[-1] if self.presentations else None
+
     def recommend(self, *, summary: str, by: Stamp) -> None:
         self._check("recommend", by)
-        self.record(self.Recommended, by, summary=require_text(summary, "summary"))
+        self.record(self.Recommended, by, **self._shown(require_text(summary, "summary")))
+
+    def present(self, *, by: Stamp, summary: str | None = None) -> None:
+        """Show the candidate to the client again, as they stand now (the summary kept
+        unless a new one is given)."""
+        self._check("present", by)
+        assert self.presentation is not None  # recommended before
+        text = self.presentation.summary if summary is None else require_text(summary,
+                                                                              "summary")
+        self.record(self.Presented, by, **self._shown(text))
+
+    def _shown(self, summary: str) -> dict[str, Any]:
+        return {"summary": summary, "name": self.name, "score": self.score,
+                "grades": dict(self.grades or {}), "rubric_revision": self.rubric_revision,
+                "skills": list(self.rubric)}
 
     def disqualify(self, *, reason: str, by: Stamp) -> None:
         self._check("disqualify", by)

@@ -34,6 +34,11 @@ class Scope:
         return self.client_id is None or (owner is not None
                                           and str(owner) == str(self.client_id))
 
+    def sees_candidate(self, owner: UUID | str | None, presented: bool) -> bool:
+        """A client's users see a candidate once the agency has presented it to them; the
+        agency sees every candidate."""
+        return self.sees(owner) and (self.client_id is None or presented)
+
     def client_filter(self, asked: UUID | str | None = None) -> str | None:
         """The client a query is limited to, as the read models store it: the one asked for
         (None: every client) within this scope. Asking for another client's figures, lists

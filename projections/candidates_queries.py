@@ -37,9 +37,14 @@ def decode_cursor(cursor: str) -> int:
         raise ValueError(f"not a cursor: {cursor!r}") from None
 
 
-def summary(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+# What only the agency's staff and auditors see of a candidate in a list: contact details and
+# how the agency found them (a client sees what was presented to it).
+STAFF_ONLY = ("email", "source")
+
+
+def summary(row: dict[str, Any], now: datetime, agency: bool = True) -> dict[str, Any]:
     since = from_iso(row["stage_since"])
-    return {
+    item = {
         "id": row["id"], "name": row["name"], "email": row["email"],
         "position_id": row["position_id"], "client_id": row["client_id"],
         "source": row["source"], "stage": row["stage"], "stage_since": since,
@@ -47,6 +52,19 @@ def summary(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "score": row["score"], "failed_required_skills": json.loads(row["failed_required"]),
         "last_activity": from_iso(row["last_activity"]),
     }
+    if not agency:
+        for field in STAFF_ONLY:
+            del item[field]
+    return item
+
+
+def presented_only(view: View) -> str:
+    """For a client's reader, ` AND id IN (...)`: the candidates the agency presented to it
+    (those on the shortlist read model); nothing for the agency's staff and auditors."""
+    if view.scope.is_agency:
+        return ""
+    shortlist = view.other("shortlist").table("shortlist")
+    return f" AND id IN (SELECT candidate_id FROM {shortlist})"
 
 
 def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
@@ -60,16 +78,18 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
                               ("source", source)))
     where.insert(0, "contact_position > %s")
     params.insert(0, after)
-    if q:
-        condition, pattern = containing("search", q)
+    if q:  # a client searches names only: it is shown no emails
+        condition, pattern = containing("search" if view.scope.is_agency else "lower(name)", q)
         where.append(condition)
         params.append(pattern)
     rows = view.cursor.execute(
-        f"SELECT * FROM {view.table('candidates')} WHERE {' AND '.join(where)} "
-        "ORDER BY contact_position LIMIT %s", (*params, limit + 1)).all()
+        f"SELECT * FROM {view.table('candidates')} WHERE {' AND '.join(where)}"
+        f"{presented_only(view)} ORDER BY contact_position LIMIT %s",
+        (*params, limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [summary(r, now) for r in rows],
+    agency = view.scope.is_agency
+    return {"items": [summary(r, now, agency) for r in rows],
             "next_cursor": encode_cursor(rows[-1]["contact_position"]) if more else None}
 
 
@@ -89,11 +109,11 @@ def client_known(view: View, client_id: str) -> bool:
 def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, Any]:
     scoped, params = client_condition(view)
     rows = view.cursor.execute(
-        f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s{scoped} "
-        "ORDER BY contact_position", (position["id"], *params)).all()
+        f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s{scoped}"
+        f"{presented_only(view)} ORDER BY contact_position", (position["id"], *params)).all()
     by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        by_stage[row["stage"]].append(summary(row, now))
+        by_stage[row["stage"]].append(summary(row, now, view.scope.is_agency))
     return {"position_id": position["id"], "title": position["title"],
             "status": position["status"],
             "stages": [{"stage": s.value, "count": len(by_stage[s.value]),
@@ -105,8 +125,10 @@ def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
     positions = view.cursor.execute(
         f"SELECT * FROM {view.table('positions')} WHERE client_id = %s AND status = 'open' "
         "ORDER BY opened_at, id", (client_id,)).all()
-    rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} WHERE client_id = %s "
-                               "ORDER BY contact_position", (client_id,)).all()
+    rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} WHERE client_id = %s"
+                               f"{presented_only(view)} ORDER BY contact_position",
+                               (client_id,)).all()
+    agency = view.scope.is_agency
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         counts[row["position_id"]][row["stage"]] += 1
@@ -118,16 +140,16 @@ def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
                             "counts": {s.value: counts[p["id"]][s.value] for s in Stage}}
                            for p in positions],
         "interviews_next_14_days": sorted(
-            ({**summary(r, now), "interview_at": from_iso(r["interview_at"])} for r in rows
+            ({**summary(r, now, agency), "interview_at": from_iso(r["interview_at"])} for r in rows
              if r["stage"] == "interview_scheduled" and iso(now) <= r["interview_at"] <= horizon),
             key=lambda item: item["interview_at"]),
-        "picks_owed": [summary(r, now) for r in rows if r["stage"] == "recommended"],
-        "decisions_owed": [summary(r, now) for r in rows if r["stage"] == "interviewed"],
+        "picks_owed": [summary(r, now, agency) for r in rows if r["stage"] == "recommended"],
+        "decisions_owed": [summary(r, now, agency) for r in rows if r["stage"] == "interviewed"],
         "offers_awaiting_answer": [
-            {**summary(r, now), "offer_expires_at": from_iso(r["offer_expires_at"])}
+            {**summary(r, now, agency), "offer_expires_at": from_iso(r["offer_expires_at"])}
             for r in unanswered if r["offer_expires_at"] >= iso(now)],
         "offers_expired": [
-            {**summary(r, now), "offer_expires_at": from_iso(r["offer_expires_at"])}
+            {**summary(r, now, agency), "offer_expires_at": from_iso(r["offer_expires_at"])}
             for r in unanswered if r["offer_expires_at"] < iso(now)],
     }
 
@@ -145,9 +167,9 @@ def notices_due(view: View, now: datetime, client_id: str | None = None) -> list
     sql = (f"SELECT * FROM {view.table('candidates')} WHERE stage IN ({placeholders}) "
            "AND told_at IS NULL")
     scoped, params = client_condition(view, client_id)
-    rows = view.cursor.execute(sql + scoped + " ORDER BY stage_since, id",
+    rows = view.cursor.execute(sql + scoped + presented_only(view) + " ORDER BY stage_since, id",
                                [*OWED_A_NOTICE, *params]).all()
-    return [{**summary(r, now), "waiting_days": round((now - since(r))
+    return [{**summary(r, now, view.scope.is_agency), "waiting_days": round((now - since(r))
                                                       .total_seconds() / 86400, 1)}
             for r in rows]
 

@@ -37,6 +37,14 @@ class View:
     def table(self, short: str) -> str:
         return self.model.table(short)
 
+    def other(self, name: str) -> ReadModel:
+        """Another read model's live generation, in this view's transaction (for a query
+        that needs one of its tables)."""
+        state = catalog.active(self.cursor, name, keep=True)
+        if state is None:
+            raise LookupError(f"read model {name} has no live generation")
+        return model_named(name)(state[0])
+
 
 class ReadSide:
     def __init__(self, tables: Tables) -> None:

@@ -51,6 +51,20 @@ class ShortlistModel(ReadModel):
                        (json.dumps(event.grades), json.dumps(skills), event.rubric_revision,
                         str(event.originator_id)))
 
+    def on_Presented(self, cursor: Cursor, event: Any, position: int) -> None:
+        """Shown again: the shortlist shows the new presentation (its place stays)."""
+        grades = dict(event.grades)
+        skills = list(event.skills)
+        cursor.execute(
+            f"UPDATE {self.table('shortlist')} SET name = %s, score = %s, grades = %s, "
+            "skills = %s, failed_required = %s, rubric_revision = %s, summary = %s "
+            "WHERE candidate_id = %s",
+            (event.name, event.score, json.dumps(grades),
+             json.dumps([{"name": s.name, "weight": s.weight, "required": s.required}
+                         for s in skills]),
+             json.dumps(list(failed_required_skills(grades, skills))), event.rubric_revision,
+             event.summary, str(event.originator_id)))
+
     def on_Recommended(self, cursor: Cursor, event: Any, position: int) -> None:
         person = cursor.execute(f"SELECT * FROM {self.table('people')} WHERE candidate_id = %s",
                                 (str(event.originator_id),)).one()

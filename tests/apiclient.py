@@ -81,6 +81,17 @@ def contact(api: Api, position_id: str, email: str = "ann@example.com") -> str:
     return answer.json["id"]
 
 
+def present(api: Api, candidate_id: str, summary: str = "solid") -> None:
+    """A contacted candidate applied, assessed and recommended: presented to its client
+    (`api`: a recruiter's)."""
+    for step, body in (("application", {}),
+                       ("assessment", {"due_at": "2030-01-01T00:00:00+00:00"}),
+                       ("assessment/result", {"grades": {"python": "yes", "sql": "mixed"}}),
+                       ("recommendation", {"summary": summary})):
+        answer = api.post(f"/api/v1/candidates/{candidate_id}/{step}", body)
+        assert answer.status_code == 200, (step, answer.json)
+
+
 def assert_problem(answer: Any, status: int) -> dict[str, Any]:
     """An RFC 9457 problem with this status, and its body."""
     assert answer.status_code == status, (answer.status_code, answer.get_data(as_text=True))

@@ -402,6 +402,7 @@ class Flow:
                             reschedule)
         self.step("request_interview", key, actor=HIRING_MANAGER,
                   note=f"Keen to meet {who} next week")
+        self.step("present", key, summary=f"{who} now also leads the platform guild")
         self.step("schedule_interview", key, scheduled_at=self.clock.now + timedelta(minutes=30),
                   interviewers=["Ingrid Okonkwo", "Pavel Dvorakovic"],
                   location="Acme head office, 7 Quayside Lane, Leith")

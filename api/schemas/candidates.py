@@ -63,15 +63,36 @@ class OfferStateSchema(ma.Schema):
                        "answered in time: a revised offer is the way on)"})
 
 
+class PresentedSchema(ma.Schema):
+    """What the client was last shown of the candidate, frozen as shown."""
+
+    presented_at = ma.fields.AwareDateTime(required=True)
+    name = ma.fields.String(required=True)
+    summary = ma.fields.String(required=True)
+    score = ma.fields.Float(allow_none=True, metadata={"description": "weighted 0-100"})
+    grades = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    rubric_revision = ma.fields.Integer()
+    skills = ma.fields.List(ma.fields.Dict())
+    failed_required_skills = ma.fields.List(ma.fields.String())
+
+
+STAFF_ONLY = "staff and auditors only (a client's token is shown what was presented to it)"
+
+
 class CandidateSchema(ma.Schema):
+    """A client's token sees only candidates presented to it, and of them only: id, version,
+    position_id, client_id, name, stage, stage_since, start_date, presentation, its own
+    allowed steps, interviews (ratings without notes), decision (without the reason) and
+    offer (without the candidate's reason)."""
+
     id = ma.fields.UUID(required=True)
     version = ma.fields.Integer(required=True)
     position_id = ma.fields.UUID(required=True)
     client_id = ma.fields.UUID(required=True)
     name = ma.fields.String(required=True)
-    email = ma.fields.String(required=True)
-    source = ma.fields.String(required=True)
-    channel = ma.fields.String(allow_none=True)
+    email = ma.fields.String(metadata={"description": STAFF_ONLY})
+    source = ma.fields.String(metadata={"description": STAFF_ONLY})
+    channel = ma.fields.String(allow_none=True, metadata={"description": STAFF_ONLY})
     stage = ma.fields.String(required=True, validate=ma.validate.OneOf([s.value for s in Stage]))
     stage_since = ma.fields.AwareDateTime(required=True)
     allowed_steps = ma.fields.List(ma.fields.String(), required=True, metadata={
@@ -92,9 +113,12 @@ class CandidateSchema(ma.Schema):
     decision_sent_at = ma.fields.AwareDateTime(allow_none=True, metadata={
         "description": "when the candidate was told a negative outcome"})
     start_date = ma.fields.Date(allow_none=True)
-    reasons = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    created_at = ma.fields.AwareDateTime(required=True)
-    updated_at = ma.fields.AwareDateTime(required=True)
+    reasons = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
+                             metadata={"description": STAFF_ONLY})
+    presentation = ma.fields.Nested(PresentedSchema, allow_none=True, metadata={
+        "description": "what the client was last shown (null: not presented yet)"})
+    created_at = ma.fields.AwareDateTime(metadata={"description": STAFF_ONLY})
+    updated_at = ma.fields.AwareDateTime(metadata={"description": STAFF_ONLY})
 
 
 class ActorSchema(ma.Schema):

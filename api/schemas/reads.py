@@ -45,10 +45,10 @@ class CandidateListQuerySchema(PagedQuerySchema):
 class CandidateSummarySchema(ma.Schema):
     id = ma.fields.String()
     name = ma.fields.String()
-    email = ma.fields.String()
+    email = ma.fields.String(metadata={"description": "staff and auditors only"})
     position_id = ma.fields.String()
     client_id = ma.fields.String()
-    source = ma.fields.String()
+    source = ma.fields.String(metadata={"description": "staff and auditors only"})
     stage = ma.fields.String()
     stage_since = ma.fields.AwareDateTime()
     days_in_stage = ma.fields.Integer()

@@ -40,6 +40,11 @@ class RecommendationSchema(Strict):
     summary = Text(required=True)
 
 
+class PresentationRequestSchema(Strict):
+    summary = Text(metadata={"description": "a new summary for the client (default: the "
+                                            "one last shown)"})
+
+
 class DisqualificationSchema(Strict):
     reason = Text(required=True)
 

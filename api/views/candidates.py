@@ -6,10 +6,10 @@ from uuid import UUID
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from api.consistency import from_cursor, read_model
-from api.representations import candidate_state, history_entry
+from api.representations import candidate_state, history_entry, presented_candidate_state
 from api.schemas.candidates import CandidateCreateSchema, CandidateSchema, HistoryEventSchema
 from api.schemas.common import CandidateReceiptSchema, VersionQuerySchema
 from api.schemas.reads import CandidateListQuerySchema, CandidatePageSchema
@@ -38,12 +38,18 @@ class Candidates(MethodView):
     @blp.arguments(CandidateListQuerySchema, location="query")
     @blp.response(200, CandidatePageSchema)
     @blp.alt_response(400, response="BAD_REQUEST", description="not a cursor from this API")
+    @blp.alt_response(403, response="FORBIDDEN",
+                      description="a client token filtered by source (staff only)")
     @blp.alt_response(404, response="NOT_FOUND",
                       description="a client token asked for another client's")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, query: dict) -> dict:
         """Candidates with stage, score, days in stage and last activity, oldest contact
-        first; page with `next_cursor` (a client token sees only its own)."""
+        first; page with `next_cursor` (a client token sees only those presented to it,
+        without email or source, and `q` searches their names)."""
+        if "source" in query and not scope().is_agency:
+            abort(403, message="how the agency found a candidate is not shown to clients: "
+                               "filtering by source is for the agency's staff")
         filters = {k: str(query[k]) if k.endswith("_id") else query[k]
                    for k in ("position_id", "client_id", "stage", "source", "q") if k in query}
         with read_model("candidates", query.get("min_position")) as view:
@@ -60,10 +66,11 @@ class Candidate(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, query: dict, candidate_id: UUID) -> tuple:
         """The candidate's current state; its ETag is the version to send in If-Match."""
-        candidate = recruitment().get_candidate(candidate_id, scope(), query.get("version"),
+        reader = scope()
+        candidate = recruitment().get_candidate(candidate_id, reader, query.get("version"),
                                                 as_of=query.get("as_of"))
-        return (candidate_state(candidate, recruitment().clock()),
-                {"ETag": f'"{candidate.version}"'})
+        shown = candidate_state if reader.is_agency else presented_candidate_state
+        return shown(candidate, recruitment().clock()), {"ETag": f'"{candidate.version}"'}
 
 
 @blp.route("/<uuid:candidate_id>/history")

@@ -43,6 +43,9 @@ STEPS: dict[str, tuple[type, tuple[str, ...], str]] = {
     "respond_to_offer": (s.OfferResponseSchema, STAFF, "The candidate accepted or declined."),
     "hire": (s.PlacementSchema, STAFF, "The placement: link the new hire to the client."),
     "withdraw": (s.WithdrawalSchema, STAFF, "The candidate withdrew."),
+    "present": (s.PresentationRequestSchema, STAFF,
+                "Show the candidate to the client again, as they stand now (a new "
+                "presentation; earlier ones stay as shown)."),
 }
 
 

@@ -34,7 +34,8 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Candidate", "AssessmentRescheduled"): ("due_at",),
     ("Candidate", "Assessed"): ("grades", "rubric_revision", "skills"),
     ("Candidate", "AssessmentAbandoned"): ("reason",),  # one of five codes, not free text
-    ("Candidate", "Recommended"): (),
+    ("Candidate", "Recommended"): (),  # what the client was shown names the person
+    ("Candidate", "Presented"): (),
     ("Candidate", "Disqualified"): (),
     ("Candidate", "SelectedForInterview"): (),
     ("Candidate", "InterviewScheduled"): ("scheduled_at",),
@@ -50,6 +51,12 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 # ...and InterviewScheduled also carries `interviewer_count` (how many, not who), and Hired
 # `position_id`: the candidate's position (its domain event names only the client; a
 # consumer should not have to keep the candidate's first event to know what the hire is for).
+
+
+# The version in a message's type is that of its published data, which changes only when the
+# data does: not the stored event's class_version (Candidate.Recommended is stored as version
+# 2, with what the client was shown, and publishes the same nothing-personal data as before).
+PUBLISHED_VERSIONS: dict[tuple[str, str], int] = {}
 
 
 def snake(name: str) -> str:
@@ -94,7 +101,7 @@ def to_cloudevent(event: Any, position: int,
         "specversion": SPEC_VERSION,
         "id": event_id(event.originator_id, event.originator_version),
         "source": f"/hirelog/{AGGREGATES[aggregate][1]}",
-        "type": event_type(aggregate, name, getattr(type(event), "class_version", 1)),
+        "type": event_type(aggregate, name, PUBLISHED_VERSIONS.get((aggregate, name), 1)),
         "subject": str(event.originator_id),
         "time": event.timestamp.isoformat(),
         "datacontenttype": "application/json",

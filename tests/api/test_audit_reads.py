@@ -72,6 +72,7 @@ def recommend(world: World, app: Flask, candidate_id: str) -> None:
 
 def test_a_clients_read_of_a_candidate_is_recorded_with_who_which_and_when(
         world: World, app: Flask, clock: FakeClock) -> None:
+    recommend(world, app, world.candidate_a)  # presented to client A
     clock.advance(hours=3)
     answer = world.client_a.get(f"{V1}/candidates/{world.candidate_a}",
                                 headers={"X-Request-ID": "req-42"})
@@ -90,7 +91,7 @@ def test_every_read_of_candidate_data_by_a_client_is_recorded(world: World,
                                                              app: Flask) -> None:
     recommend(world, app, world.candidate_a)
     own, position = world.candidate_a, world.position_a
-    get_ok(world.client_a, f"{V1}/candidates/{own}", version=1)
+    get_ok(world.client_a, f"{V1}/candidates/{own}", version=5)  # as presented
     get_ok(world.client_a, f"{V1}/candidates")
     get_ok(world.client_a, f"{V1}/positions/{position}/pipeline")
     get_ok(world.client_a, f"{V1}/positions/{position}/shortlist")
@@ -169,7 +170,8 @@ def test_admins_and_auditors_read_the_reads_and_reading_them_is_not_a_read(
         assert_problem(world.admin.get(READS, query_string=bad), 422)
 
 
-def test_reads_page_with_next_without_skipping_or_repeating(world: World) -> None:
+def test_reads_page_with_next_without_skipping_or_repeating(world: World, app: Flask) -> None:
+    recommend(world, app, world.candidate_a)
     for _ in range(5):
         get_ok(world.client_a, f"{V1}/candidates/{world.candidate_a}")
     ids, after, pages = [], 0, 0
@@ -190,6 +192,7 @@ def test_reads_page_with_next_without_skipping_or_repeating(world: World) -> Non
 
 def test_reads_filter_by_reader_candidate_and_time(world: World, app: Flask,
                                                    clock: FakeClock) -> None:
+    recommend(world, app, world.candidate_a)
     get_ok(world.client_a, f"{V1}/candidates/{world.candidate_a}")
     later = clock.advance(hours=1)
     get_ok(world.auditor, f"{V1}/candidates/{world.candidate_b}")
@@ -207,6 +210,7 @@ def test_reads_filter_by_reader_candidate_and_time(world: World, app: Flask,
 
 
 def test_a_read_that_cannot_be_recorded_is_not_answered(world: World, app: Flask) -> None:
+    recommend(world, app, world.candidate_a)
     tables = app.extensions["hirelog"].recruitment.tables
     with tables.transaction() as cursor:
         cursor.execute("DROP TABLE {schema}.hirelog_reads")

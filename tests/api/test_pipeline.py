@@ -203,10 +203,25 @@ def test_a_candidate_from_first_contact_to_hire(world: World, clock: FakeClock) 
     assert state["decision_sent_at"] is None
     assert state["reasons"] == {}
 
-    # the client sees its own candidate the same way
+    # the client sees what was presented to it, where the process stands, and its own steps:
+    # no email, source, channel, assessment, reasons, notes or the decision's reason
     seen_by_client = world.client_a.get(candidate_path(kim.id))
     assert seen_by_client.status_code == 200
-    assert seen_by_client.json == state
+    shown = seen_by_client.json
+    assert set(shown) == {"id", "version", "position_id", "client_id", "name", "stage",
+                          "stage_since", "start_date", "presentation", "allowed_steps",
+                          "allowed_arguments", "interviews", "decision", "offer"}
+    assert {k: shown[k] for k in ("id", "version", "stage", "stage_since", "start_date")} == {
+        k: state[k] for k in ("id", "version", "stage", "stage_since", "start_date")}
+    assert shown["presentation"] == state["presentation"]
+    assert shown["presentation"]["summary"] == "Strong Python, some SQL gaps"
+    assert (shown["presentation"]["grades"], shown["presentation"]["score"]) == (
+        state["grades"], state["score"])
+    assert shown["decision"] == {k: v for k, v in state["decision"].items() if k != "reason"}
+    assert [f for i in shown["interviews"] for f in i["feedback"]] == [
+        {"interviewer": f["interviewer"], "rating": f["rating"]}
+        for i in state["interviews"] for f in i["feedback"]]
+    assert "kim@example.com" not in seen_by_client.get_data(as_text=True)
 
     # history: every event in order, with its actor and request id
     history = world.auditor.get(candidate_path(kim.id, "history"))

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from domain.scope import AGENCY
-from tests.apiclient import SKILLS, Api, World, assert_problem
+from tests.apiclient import SKILLS, Api, World, assert_problem, contact
 from tests.fakes import FakeClock
 
 PROBLEM = "application/problem+json"
@@ -44,10 +44,11 @@ STEP_BODIES: dict[str, dict[str, Any]] = {
     "offer/response": {"accepted": True},
     "placement": {"start_date": "2026-03-01"},
     "withdrawal": {"reason": "took another job"},
+    "presentation": {"summary": "now also leads a team"},
 }
 CLIENT_STEPS = ("interview-request", "interview/feedback", "decision")
 STAFF_STEPS = tuple(step for step in STEP_BODIES if step not in CLIENT_STEPS)
-assert len(STEP_BODIES) == 16
+assert len(STEP_BODIES) == 17
 
 # An allowed step on a candidate in the wrong stage may be refused (409) or find a bad value
 # (422), but never 401/403/404.
@@ -56,12 +57,14 @@ STEP_OK = frozenset({200, 409, 422})
 
 @dataclass(frozen=True)
 class Target:
-    """The ids one role works on: client A's, or (client_a_on_b) client B's."""
+    """The ids one role works on: client A's, or (client_a_on_b) client B's. `candidate` was
+    presented to its client (recommended); `unpresented` never was."""
 
     client: str
     position: str
     candidate: str
     token: str
+    unpresented: str
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,18 @@ ENDPOINTS: list[Endpoint] = [
              expect(201, 201, 403, 403, 403), _candidate_body),
     Endpoint("GET candidate", "GET", "/api/v1/candidates/{t.candidate}",
              expect(200, 200, 200, 200, 404)),
-    Endpoint("GET candidate at a version", "GET", "/api/v1/candidates/{t.candidate}?version=1",
-             expect(200, 200, 200, 200, 404)),
+    Endpoint("GET candidate at a version", "GET", "/api/v1/candidates/{t.candidate}?version=5",
+             expect(200, 200, 200, 200, 404)),  # version 5: recommended, so presented
+    Endpoint("GET candidate as it was before it was presented", "GET",
+             "/api/v1/candidates/{t.candidate}?version=4", expect(200, 200, 200, 404, 404)),
+    # a candidate the agency never presented to the client: not there for the client
+    Endpoint("GET candidate not presented", "GET", "/api/v1/candidates/{t.unpresented}",
+             expect(200, 200, 200, 404, 404)),
+    Endpoint("GET candidate not presented, at a version", "GET",
+             "/api/v1/candidates/{t.unpresented}?version=1", expect(200, 200, 200, 404, 404)),
+    Endpoint("step interview-request on a candidate not presented", "POST",
+             "/api/v1/candidates/{t.unpresented}/interview-request",
+             expect(STEP_OK, STEP_OK, 403, 404, 404), lambda t, role: {}),
     Endpoint("GET history", "GET", "/api/v1/candidates/{t.candidate}/history",
              expect(200, 200, 200, 403, 403)),
     Endpoint("GET candidates", "GET", "/api/v1/candidates?client_id={t.client}",
@@ -180,12 +193,33 @@ def throwaway_token_id(world: World) -> str:
     return answer.get_json()["id"]
 
 
-def caller_and_target(world: World, role: str, token_id: str) -> tuple[Api, Target]:
+@dataclass(frozen=True)
+class Presented:
+    """Per client (A, B): a candidate presented to it, and one never presented."""
+
+    a: str
+    b: str
+    a_unpresented: str
+    b_unpresented: str
+
+
+def present_the_world(world: World) -> Presented:
+    """The world's two candidates recommended (presented), and one more for each client's
+    position that is only contacted."""
+    drive_to_recommended(world.recruiter, world.candidate_a)
+    drive_to_recommended(world.recruiter, world.candidate_b)
+    return Presented(world.candidate_a, world.candidate_b,
+                     contact(world.recruiter, world.position_a, "quiet.a@example.com"),
+                     contact(world.recruiter, world.position_b, "quiet.b@example.com"))
+
+
+def caller_and_target(world: World, role: str, token_id: str,
+                      presented: Presented) -> tuple[Api, Target]:
     if role == "client_a_on_b":
-        return world.client_a, Target(world.client_b_id, world.position_b, world.candidate_b,
-                                      token_id)
-    return world.as_role(role), Target(world.client_a_id, world.position_a, world.candidate_a,
-                                       token_id)
+        return world.client_a, Target(world.client_b_id, world.position_b, presented.b,
+                                      token_id, presented.b_unpresented)
+    return world.as_role(role), Target(world.client_a_id, world.position_a, presented.a,
+                                       token_id, presented.a_unpresented)
 
 
 def call(api: Api, method: str, path: str, body: Any = None,
@@ -203,6 +237,7 @@ def snapshot(world: World) -> dict[str, Any]:
     services = world.admin.client.application.extensions["hirelog"]
     recruitment = services.recruitment
     state: dict[str, Any] = {"log_head": recruitment.recorder.max_notification_id()}
+    # (the log's head covers every other candidate)
     for get, ids in ((recruitment.get_candidate, (world.candidate_a, world.candidate_b)),
                      (recruitment.get_position, (world.position_a, world.position_b)),
                      (recruitment.get_client, (world.client_a_id, world.client_b_id))):
@@ -221,13 +256,14 @@ def is_expected(status: int, expected: int | frozenset[int]) -> bool:
 @pytest.mark.parametrize("endpoint", endpoint_params())
 def test_every_role_gets_the_status_its_role_allows(world: World, endpoint: Endpoint) -> None:
     token_id = throwaway_token_id(world)
+    presented = present_the_world(world)
     # Refusals first (they must change nothing), then the allowed calls (which may change
     # the candidate, so that later allowed steps meet another stage: 409 is fine for them).
     order = sorted(ROLES, key=lambda role: not is_expected(403, endpoint.expected[role])
                    and not is_expected(404, endpoint.expected[role]))
     actual: dict[str, int] = {}
     for role in order:
-        api, target = caller_and_target(world, role, token_id)
+        api, target = caller_and_target(world, role, token_id, presented)
         path = endpoint.path.format(t=target)
         body = endpoint.body(target, role) if endpoint.body else None
         expected = endpoint.expected[role]
@@ -251,7 +287,8 @@ def test_every_role_gets_the_status_its_role_allows(world: World, endpoint: Endp
 def test_no_endpoint_needs_less_than_a_token(world: World) -> None:
     """Without a token every endpoint is a 401, before roles, ids or bodies are looked at."""
     token_id = throwaway_token_id(world)
-    _, target = caller_and_target(world, "admin", token_id)
+    _, target = caller_and_target(world, "admin", token_id,
+                                  Presented(*(world.candidate_a, world.candidate_b) * 2))
     before = snapshot(world)
     for endpoint in ENDPOINTS:
         path = endpoint.path.format(t=target)
@@ -304,6 +341,7 @@ def normalised(answer: Any, aggregate_id: str) -> tuple[int, str, str, list[str]
                          ids=[f"{m} {p.replace('/api/v1/', '')}" for m, p, _ in NOT_YOURS])
 def test_another_clients_data_looks_exactly_like_nothing(world: World, method: str, path: str,
                                                          kind: str) -> None:
+    drive_to_recommended(world.recruiter, world.candidate_b)  # presented to client B
     theirs = {"client": world.client_b_id, "position": world.position_b,
               "candidate": world.candidate_b}[kind]
     nothing = str(uuid.uuid4())
@@ -344,6 +382,7 @@ def test_another_clients_candidate_is_not_found_even_when_the_step_would_be_lega
 
 def test_a_client_sees_its_own_candidate_and_not_another_clients_in_the_same_shape(
         world: World) -> None:
+    drive_to_recommended(world.recruiter, world.candidate_a)
     own = world.client_a.get(f"/api/v1/candidates/{world.candidate_a}")
     assert own.status_code == 200
     assert own.get_json()["client_id"] == world.client_a_id

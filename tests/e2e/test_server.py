@@ -101,7 +101,9 @@ def test_from_first_contact_to_hire(server):
     assert state.headers["ETag"] == f'"{len(steps) + 1}"'
     body = ok(state)
     assert body["stage"] == "hired" and body["start_date"] == "2027-02-01"
-    assert body["score"] == 83.3  # (4*4 + 2*2) / (6*4)
+    # the manager (a client token) reads the score as presented to it
+    assert body["presentation"]["score"] == 83.3  # (4*4 + 2*2) / (6*4)
+    assert "email" not in body and "ann@example.com" not in state.text
     assert body["decision"]["outcome"] == "hire" and body["offer"]["response"] == "accepted"
     history = ok(recruiter.get(f"{V1}/candidates/{candidate}/history"))
     assert [e["type"] for e in history][-1] == "Hired"

@@ -39,6 +39,23 @@ def test_an_old_database_opens_verifies_loads_and_projects(tmp_path: Path) -> No
         assert len(loaded) == AGGREGATES
         candidates = [a for a in loaded.values() if type(a).__name__ == "Candidate"]
         assert len(candidates) == 25
+        # Recommended version 1 (the summary only), upcast: each recommended candidate was
+        # presented then, with what the events before it say (as the shortlist showed it)
+        recommended = 0
+        for candidate in candidates:
+            events = list(app.events.get(candidate.id))
+            for event in events:
+                if type(event).__name__ == "Recommended":
+                    recommended += 1
+                    [shown] = candidate.presentations
+                    before = app.repository.get(candidate.id,
+                                                version=event.originator_version - 1)
+                    assert (shown.at, shown.summary) == (event.timestamp, event.summary)
+                    assert (shown.name, shown.score, dict(shown.grades), shown.skills) == (
+                        before.name, before.score, before.grades, before.rubric)
+            if not any(type(e).__name__ == "Recommended" for e in events):
+                assert candidate.presentations == ()
+        assert recommended >= 5
         project_all(app)
         assert set(ReadSide(app.tables).positions().values()) == {EVENTS}
         with ReadSide(app.tables).view("candidates", AGENCY) as view:

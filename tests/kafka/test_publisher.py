@@ -167,7 +167,8 @@ def test_a_hiring_flow_is_published_in_order_schema_valid_and_without_personal_d
     data = {e["type"]: e["data"] for e in hired}
     assert [e["type"].split(".")[2] for e in hired] == [
         "contacted", "applied", "assessment_assigned", "assessment_rescheduled", "assessed",
-        "recommended", "selected_for_interview", "interview_scheduled", "interviewed",
+        "recommended", "selected_for_interview", "presented", "interview_scheduled",
+        "interviewed",
         "interviewed", "decided", "offer_sent", "offer_accepted", "hired"]
     assert data["hirelog.candidate.contacted.v1"]["position_id"] == str(POSITION_ID)
     assert data["hirelog.candidate.contacted.v1"]["client_id"] == str(CLIENT_ID)

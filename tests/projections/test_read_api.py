@@ -26,7 +26,7 @@ from domain.application import Recruitment
 from hirelog.settings import Settings
 from projections.projector import Projector
 from projections.registry import MODELS
-from tests.apiclient import Api, World, new_token
+from tests.apiclient import Api, World, new_token, present
 from tests.apps import app_for
 from tests.fakes import RECRUITER, FakeClock, by
 from tests.readmodels import project_all
@@ -144,12 +144,16 @@ def cursor_of(text: str | bytes) -> str:
 
 # --- client scoping --------------------------------------------------------------------------
 
-def test_a_client_lists_only_its_own_candidates(app: Flask, world: World) -> None:
+def test_a_client_lists_only_its_own_candidates_presented_to_it(app: Flask,
+                                                                world: World) -> None:
     a2 = contact(world.recruiter, world.position_a, "a2@example.com")["id"]
     b2 = contact(world.recruiter, world.position_b, "b2@example.com")["id"]
+    quiet = contact(world.recruiter, world.position_a, "quiet@example.com")["id"]
+    for candidate in (world.candidate_a, a2, world.candidate_b, b2):
+        present(world.recruiter, candidate)
     project(app)
-    assert everyone(world.admin) == [world.candidate_a, world.candidate_b, a2, b2]
-    mine_a, mine_b = [world.candidate_a, a2], [world.candidate_b, b2]
+    assert everyone(world.admin) == [world.candidate_a, world.candidate_b, a2, b2, quiet]
+    mine_a, mine_b = [world.candidate_a, a2], [world.candidate_b, b2]  # never `quiet`
     assert everyone(world.client_a) == mine_a
     assert everyone(world.client_b) == mine_b
     assert everyone(world.client_a, client_id=world.client_a_id) == mine_a
@@ -161,8 +165,16 @@ def test_a_client_lists_only_its_own_candidates(app: Flask, world: World) -> Non
         problem(client.get(f"{BASE}/candidates", query_string={"client_id": other,
                                                                "limit": 1}), 404)
     assert everyone(world.client_a, position_id=world.position_b) == []
-    assert everyone(world.client_b, position_id=world.position_a, stage="contacted") == []
+    assert everyone(world.client_b, position_id=world.position_a, stage="recommended") == []
     assert everyone(world.client_a, q="ann lee") == [world.candidate_a]  # same name in B
+    # a client is shown no emails or sources: it cannot search or filter by them either
+    assert everyone(world.admin, q="a2@example") == [a2]
+    assert everyone(world.client_a, q="a2@example") == []
+    problem(world.client_a.get(f"{BASE}/candidates", query_string={"source": "referral"}),
+            403)
+    items = ok(world.client_a.get(f"{BASE}/candidates"))["items"]
+    assert all("email" not in item and "source" not in item for item in items)
+    assert {"email", "source"} <= set(ok(world.admin.get(f"{BASE}/candidates"))["items"][0])
     # also page by page
     assert page_through(world.client_a, limit=1) == mine_a
     assert page_through(world.client_b, limit=1, client_id=world.client_b_id) == mine_b
@@ -191,18 +203,24 @@ def test_another_clients_position_or_dashboard_is_404_like_an_unknown_one(
     problem(world.client_b.get(path(world.position_a, world.client_a_id)), 404)
 
 
-def test_notices_due_of_a_client_token_are_its_own(app: Flask, world: World,
-                                                   clock: FakeClock) -> None:
+def test_notices_due_of_a_client_token_are_its_own_presented_candidates(
+        app: Flask, world: World, clock: FakeClock) -> None:
     for candidate in (world.candidate_a, world.candidate_b):  # A has waited an hour longer
-        answer = world.recruiter.post(f"{BASE}/candidates/{candidate}/disqualification",
-                                      {"reason": "not a fit"})
+        present(world.recruiter, candidate)
+        answer = world.recruiter.post(f"{BASE}/candidates/{candidate}/decision",
+                                      {"outcome": "reject", "reason": "not a fit"})
         assert answer.status_code == 200, answer.json
         clock.advance(hours=1)
+    quiet = contact(world.recruiter, world.position_a, "quiet@example.com")["id"]
+    answer = world.recruiter.post(f"{BASE}/candidates/{quiet}/disqualification",
+                                  {"reason": "no work permit"})
+    assert answer.status_code == 200, answer.json
     project(app)
     path = f"{BASE}/reports/notices-due"
-    assert ids(ok(world.admin.get(path))) == [world.candidate_a, world.candidate_b]
+    assert ids(ok(world.admin.get(path))) == [world.candidate_a, world.candidate_b, quiet]
     assert ids(ok(world.admin.get(path, query_string={"client_id": world.client_b_id}))) == [
         world.candidate_b]
+    # the client never saw `quiet` (disqualified before any presentation)
     assert ids(ok(world.client_a.get(path))) == [world.candidate_a]
     assert ids(ok(world.client_b.get(path))) == [world.candidate_b]
     problem(world.client_a.get(path, query_string={"client_id": world.client_b_id}), 404)
@@ -218,14 +236,24 @@ def test_the_recruiters_report_is_not_for_client_tokens(app: Flask, world: World
         ok(world.as_role(role).get(path))
 
 
-def test_a_client_dashboard_shows_only_its_own_positions(app: Flask, world: World) -> None:
+def test_a_client_dashboard_shows_only_its_own_positions_and_presented_candidates(
+        app: Flask, world: World) -> None:
+    quiet = contact(world.recruiter, world.position_a, "quiet@example.com")["id"]
+    present(world.recruiter, world.candidate_a)
+    project(app)
     board = ok(world.client_a.get(f"{BASE}/clients/{world.client_a_id}/dashboard"))
     assert board["client_id"] == world.client_a_id
     assert [p["position_id"] for p in board["open_positions"]] == [world.position_a]
-    assert board["open_positions"][0]["counts"]["contacted"] == 1
+    counts = board["open_positions"][0]["counts"]
+    assert (counts["recommended"], counts["contacted"]) == (1, 0)  # `quiet` is not shown
+    assert ids(board["picks_owed"]) == [world.candidate_a]
+    assert "email" not in board["picks_owed"][0]
     pipeline = ok(world.client_a.get(f"{BASE}/positions/{world.position_a}/pipeline"))
     assert {s["stage"]: ids(s["candidates"]) for s in pipeline["stages"] if s["count"]} == {
-        "contacted": [world.candidate_a]}
+        "recommended": [world.candidate_a]}
+    staff = ok(world.recruiter.get(f"{BASE}/positions/{world.position_a}/pipeline"))
+    assert {s["stage"]: ids(s["candidates"]) for s in staff["stages"] if s["count"]} == {
+        "recommended": [world.candidate_a], "contacted": [quiet]}
 
 
 # --- X-Projection-Position -------------------------------------------------------------------

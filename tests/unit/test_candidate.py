@@ -17,7 +17,7 @@ from uuid import UUID
 import pytest
 
 from domain.base import Stamp
-from domain.candidacy import Feedback, Interview, Offer, candidate_id
+from domain.candidacy import Feedback, Interview, Offer, Presentation, candidate_id
 from domain.candidate import Candidate
 from domain.errors import DomainError, IllegalStep, InvalidValue
 from domain.stages import ALLOWED, CLOSED, COMMANDS, Stage
@@ -86,6 +86,7 @@ def default_args(command: str, candidate: Candidate, at: datetime) -> dict[str, 
         "respond_to_offer": lambda: dict(accepted=True),
         "hire": lambda: dict(start_date=START),
         "withdraw": lambda: dict(reason="took another job"),
+        "present": lambda: {},
     }[command]()
 
 
@@ -144,18 +145,19 @@ EXPECTED_ALLOWED: dict[str, set[str]] = {
     "assessed": {"recommend", "disqualify", "withdraw"},
     "abandoned": {"send_rejection"},
     "disqualified": {"send_rejection"},
-    "recommended": {"request_interview", "decide", "withdraw"},
-    "interview_requested": {"schedule_interview", "decide", "withdraw"},
+    "recommended": {"request_interview", "decide", "withdraw", "present"},
+    "interview_requested": {"schedule_interview", "decide", "withdraw", "present"},
     "interview_scheduled": {"schedule_interview", "record_interview_feedback", "decide",
-                            "withdraw"},
-    "interviewed": {"schedule_interview", "record_interview_feedback", "decide", "withdraw"},
-    "hire_decided": {"send_offer", "withdraw"},
+                            "withdraw", "present"},
+    "interviewed": {"schedule_interview", "record_interview_feedback", "decide", "withdraw",
+                    "present"},
+    "hire_decided": {"send_offer", "withdraw", "present"},
     "rejected": {"send_rejection"},
-    "offered": {"respond_to_offer", "withdraw"},
-    "offer_declined": {"send_offer", "withdraw"},
+    "offered": {"respond_to_offer", "withdraw", "present"},
+    "offer_declined": {"send_offer", "withdraw", "present"},
     "hired": set(),
     "withdrawn": {"send_rejection"},
-    "offered_and_accepted": {"hire", "withdraw"},
+    "offered_and_accepted": {"hire", "withdraw", "present"},
     "abandoned_and_notified": set(),
     "disqualified_and_notified": set(),
     "rejected_and_notified": set(),
@@ -338,6 +340,41 @@ def test_recommend(clock: FakeClock) -> None:
     event = the_new_event(candidate, Candidate.Recommended, by, version=5)
     assert event.summary == "Strong in Python"
     assert (candidate.stage, candidate.stage_since) == ("recommended", by.at)
+    # the first presentation to the client, recorded as shown
+    assert (event.name, event.score, event.grades, event.rubric_revision, event.skills) == (
+        "Ann Smith", 62.5, GRADES, 1, list(RUBRIC))
+    assert candidate.presentations == (Presentation(by.at, "Ann Smith", "Strong in Python",
+                                                    62.5, GRADES, 1, RUBRIC),)
+
+
+def test_a_presentation_again_is_a_new_fact_and_the_first_stays_as_shown(
+        clock: FakeClock) -> None:
+    candidate = drive("interview_requested", clock)
+    first = candidate.presentation
+    by = stamp(clock)
+    candidate.present(by=by)
+    kept = the_new_event(candidate, Candidate.Presented, by, version=candidate.version)
+    assert (kept.summary, kept.grades, kept.score) == (first.summary, GRADES, 62.5)
+    assert candidate.stage == "interview_requested"  # presenting moves no stage
+
+    again = stamp(clock)
+    candidate.present(summary=" Now also leads the team ", by=again)
+    assert [p.summary for p in candidate.presentations] == [
+        "Solid Python, weak SQL", "Solid Python, weak SQL", "Now also leads the team"]
+    assert candidate.presentations[0] == first
+    assert [p.at for p in candidate.presentations] == [first.at, by.at, again.at]
+    with pytest.raises(InvalidValue, match="summary must not be empty"):
+        candidate.present(summary="  ", by=stamp(clock))
+
+
+def test_a_version_1_recommendation_is_upcast_with_nothing_invented() -> None:
+    """A version 1 Recommended (the summary only) gets the new fields as None: replaying it
+    derives what was shown from the events before it (tests/integration/
+    test_old_databases.py replays real ones)."""
+    state = {"summary": "Solid Python, weak SQL"}
+    Candidate.Recommended.upcast_v1_v2(state)
+    assert state == {"summary": "Solid Python, weak SQL", "name": None, "score": None,
+                     "grades": None, "rubric_revision": None, "skills": None}
 
 
 @pytest.mark.parametrize("situation", ["contacted", "applied", "assessed"])
@@ -487,7 +524,7 @@ def test_accepting_an_offer_keeps_the_stage_and_opens_hire(clock: FakeClock) -> 
     assert candidate.offer.response == "accepted"
     assert candidate.offer.response_reason is None
     assert (candidate.offer.salary, candidate.offer.sent_at) == (offer.salary, offer.sent_at)
-    assert set(allowed_next(candidate, clock)) == {"hire", "withdraw"}
+    assert set(allowed_next(candidate, clock)) == {"hire", "withdraw", "present"}
 
 
 def test_declining_an_offer(clock: FakeClock) -> None:
@@ -508,12 +545,13 @@ def test_an_expired_offer_is_answered_by_a_revised_offer_only(clock: FakeClock) 
     late = Stamp(expired.expires_at + timedelta(seconds=1), RECRUITER, "late")
     assert expired.status(expired.expires_at) == "open"
     assert expired.status(late.at) == "expired"
-    assert candidate.allowed_steps(late.at) == {"send_offer": {}, "withdraw": {}}
+    assert candidate.allowed_steps(late.at) == {"send_offer": {}, "present": {},
+                                                "withdraw": {}}
 
     for accepted in (True, False):
         with pytest.raises(IllegalStep, match=re.escape(
                 f"the offer expired at {expired.expires_at.isoformat()}; a revised offer is "
-                "the way on); allowed now: send_offer, withdraw")):
+                "the way on); allowed now: send_offer, present, withdraw")):
             candidate.respond_to_offer(accepted=accepted, by=late)
     assert candidate.pending_events == []
 
@@ -523,7 +561,8 @@ def test_an_expired_offer_is_answered_by_a_revised_offer_only(clock: FakeClock) 
     the_new_event(candidate, Candidate.OfferSent, revised, version=len(SITUATIONS["offered"]) + 2)
     assert (candidate.stage, candidate.offer.salary) == ("offered", Decimal("90000"))
     assert candidate.offer.status(revised.at) == "open"
-    assert set(candidate.allowed_commands(revised.at)) == {"respond_to_offer", "withdraw"}
+    assert set(candidate.allowed_commands(revised.at)) == {"respond_to_offer", "withdraw",
+                                                           "present"}
 
 
 def test_a_new_offer_after_a_declined_one_replaces_it(clock: FakeClock) -> None:
@@ -655,6 +694,10 @@ LEGAL = [
     ("offer_declined", "send_offer", {}, "offered"),
     ("offer_declined", "withdraw", {}, "withdrawn"),
     ("withdrawn", "send_rejection", {}, "withdrawn"),
+    *[(situation, "present", {}, situation) for situation in (
+        "recommended", "interview_requested", "interview_scheduled", "interviewed",
+        "hire_decided", "offered", "offer_declined")],
+    ("offered_and_accepted", "present", {}, "offered"),
 ]
 
 
@@ -724,7 +767,7 @@ def test_deciding_to_hire_before_the_final_interview_is_refused(situation: str,
 
 def test_an_offer_cannot_be_answered_twice(clock: FakeClock) -> None:
     candidate = drive("offered_and_accepted", clock)
-    with pytest.raises(IllegalStep, match="allowed now: hire, withdraw"):
+    with pytest.raises(IllegalStep, match="allowed now: hire, present, withdraw"):
         candidate.respond_to_offer(accepted=False, by=stamp(clock))
 
 
@@ -776,7 +819,7 @@ def test_before_the_final_interview_only_a_rejection_is_a_decision(situation: st
 
 def test_no_hire_before_the_offer_is_accepted(clock: FakeClock) -> None:
     candidate = drive("offered", clock)
-    with pytest.raises(IllegalStep, match="allowed now: respond_to_offer, withdraw"):
+    with pytest.raises(IllegalStep, match="allowed now: respond_to_offer, present, withdraw"):
         candidate.hire(start_date=START, by=stamp(clock))
 
 

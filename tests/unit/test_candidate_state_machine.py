@@ -49,7 +49,7 @@ COMMANDS = (
     "apply", "assign_assessment", "reschedule_assessment", "record_assessment",
     "abandon_assessment", "recommend", "disqualify", "request_interview", "schedule_interview",
     "record_interview_feedback", "decide", "send_offer", "send_rejection", "respond_to_offer",
-    "hire", "withdraw",
+    "hire", "withdraw", "present",
 )
 
 # --- the model: our reading of the rules of the process ---
@@ -61,6 +61,9 @@ REJECTABLE = {S.RECOMMENDED, S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INT
 SCHEDULABLE = {S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INTERVIEWED}
 FEEDBACK_STAGES = {S.INTERVIEW_SCHEDULED, S.INTERVIEWED}
 OFFERABLE = {S.HIRE_DECIDED, S.OFFER_DECLINED}
+# shown to the client again: from recommended until the process ends
+PRESENTABLE = {S.RECOMMENDED, S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INTERVIEWED,
+               S.HIRE_DECIDED, S.OFFERED, S.OFFER_DECLINED}
 # The way to a hire, and the next step towards it by stage (OFFERED: accept, then hire).
 PATH = (S.CONTACTED, S.APPLIED, S.ASSESSMENT_ASSIGNED, S.ASSESSED, S.RECOMMENDED,
         S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INTERVIEWED, S.HIRE_DECIDED, S.OFFERED,
@@ -110,6 +113,8 @@ class Model:
     notice_sent: bool = False
     reasons: dict[str, str] = field(default_factory=dict)
     start_date: date | None = None
+    # what the client was shown, each time: (when, summary, grades)
+    presented: list[tuple[datetime, str, dict[str, str] | None]] = field(default_factory=list)
 
     @property
     def version(self) -> int:
@@ -140,6 +145,7 @@ class Model:
             "respond_to_offer": s is S.OFFERED and self.offer_response is None and not expired,
             "hire": s is S.OFFERED and self.offer_response == "accepted",
             "withdraw": s not in OVER,
+            "present": s in PRESENTABLE,
         }[command]
 
 
@@ -200,8 +206,9 @@ ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "respond_to_offer": {"accepted": st.booleans(), "reason": optional_text},
     "hire": {"start_date": days},
     "withdraw": {"reason": text},
+    "present": {"summary": st.none() | text},
 }
-assert set(ARGS) == set(COMMANDS) == set(stages.COMMANDS)  # all 16 commands have a rule
+assert set(ARGS) == set(COMMANDS) == set(stages.COMMANDS)  # all 17 commands have a rule
 
 
 class CandidateMachine(RuleBasedStateMachine):
@@ -255,6 +262,8 @@ class CandidateMachine(RuleBasedStateMachine):
             refusal = VersionConflict  # checked before any rule of the process
         if actor == STRANGER:
             refusal = NotFound  # another client's candidate is not even shown to them
+        elif actor.role == "client" and not m.presented:
+            refusal = NotFound  # nor is a candidate the agency has not presented to them
         caller = Caller(actor, request_id, expected_version)
         before = self._max_position()
         if refusal is not None:
@@ -376,9 +385,24 @@ class CandidateMachine(RuleBasedStateMachine):
     @rule(**COMMON, **ARGS["recommend"])
     def recommend(self, gap: timedelta, who: Any, summary: str) -> None:
         self._tick(gap)
+
+        def update() -> None:
+            self.m.presented.append((self.now, summary.strip(), self.m.grades))
+
         self._attempt(who, refused_unless(self.allows("recommend")), "Recommended",
                       lambda c: self.app.recommend(self.cid, c, summary=summary),
-                      to=S.RECOMMENDED)
+                      to=S.RECOMMENDED, update=update)
+
+    @rule(**COMMON, **ARGS["present"])
+    def present(self, gap: timedelta, who: Any, summary: str | None) -> None:
+        self._tick(gap)
+
+        def update() -> None:
+            shown = self.m.presented[-1][1] if summary is None else summary.strip()
+            self.m.presented.append((self.now, shown, self.m.grades))
+
+        self._attempt(who, refused_unless(self.allows("present")), "Presented",
+                      lambda c: self.app.present(self.cid, c, summary=summary), update=update)
 
     @rule(**COMMON, **ARGS["disqualify"])
     def disqualify(self, gap: timedelta, who: Any, reason: str) -> None:
@@ -651,6 +675,9 @@ class CandidateMachine(RuleBasedStateMachine):
             assert (got.assessment["due_at"], got.assessment["reschedules"]) == (m.due_at,
                                                                                   m.reschedules)
         assert [i.interviewers for i in got.interviews] == m.rounds
+        # what the client was shown, frozen each time (later changes do not alter it)
+        assert [(p.at, p.summary, dict(p.grades)) for p in got.presentations] == m.presented
+        assert all(p.name == "Ann Example" for p in got.presentations)
         assert {(f.round, f.interviewer) for f in got.feedback} == m.feedback
         assert len(got.feedback) == len(m.feedback)
         if m.decision is None:

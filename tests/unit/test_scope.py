@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -11,6 +12,8 @@ from domain.errors import NotFound
 from domain.scope import AGENCY, Scope
 from domain.values import Skill
 from tests.fakes import ADMIN, RECRUITER, by, client_user
+
+ONE_WEEK = timedelta(days=7)
 
 ACME, GLOBEX = uuid.uuid4(), uuid.uuid4()
 
@@ -48,11 +51,26 @@ def test_every_aggregate_read_takes_the_scope(memory_app: Recruitment) -> None:
         position_id=position, name="Ann", email="ann@example.com", source="referral",
         caller=by()).id
     own, other = Scope.of(client_user(client)), Scope.of(client_user(GLOBEX))
+    # the client sees a candidate once the agency presented it (recommended it) to them
+    assert recruitment.get_candidate(candidate, AGENCY).id == candidate
+    for hidden in (lambda: recruitment.get_candidate(candidate, own),
+                   lambda: recruitment.candidate_history(candidate, own),
+                   lambda: recruitment.request_interview(candidate, by(client_user(client)))):
+        with pytest.raises(NotFound):
+            hidden()
+    recruitment.apply(candidate, by())
+    recruitment.assign_assessment(candidate, by(), due_at=recruitment.clock() + ONE_WEEK)
+    recruitment.record_assessment(candidate, by(), grades={"python": "yes"})
+    with pytest.raises(NotFound):
+        recruitment.get_candidate(candidate, own)
+    recruitment.recommend(candidate, by(), summary="strong")
     for scope in (AGENCY, own):
         assert recruitment.get_client(client, scope).id == client
         assert recruitment.get_position(position, scope).id == position
         assert recruitment.get_candidate(candidate, scope).id == candidate
-        assert len(recruitment.candidate_history(candidate, scope)) == 1
+        assert len(recruitment.candidate_history(candidate, scope)) == 5
+    with pytest.raises(NotFound):  # as it stood before it was presented: not shown either
+        recruitment.get_candidate(candidate, own, version=4)
     for read in (lambda: recruitment.get_client(client, other),
                  lambda: recruitment.get_position(position, other),
                  lambda: recruitment.get_candidate(candidate, other),
