@@ -204,9 +204,10 @@ class Recruitment(Application[UUID]):
     def disqualify(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
         return self._step(candidate_id, caller, "disqualify", reason=reason)
 
-    def request_interview(self, candidate_id: UUID, caller: Caller,
-                          note: str | None = None) -> Receipt:
-        return self._step(candidate_id, caller, "request_interview", note=note)
+    def request_interview(self, candidate_id: UUID, caller: Caller, note: str | None = None,
+                          requested_by: str | None = None) -> Receipt:
+        return self._step(candidate_id, caller, "request_interview", note=note,
+                          requested_by=requested_by)
 
     def schedule_interview(self, candidate_id: UUID, caller: Caller, scheduled_at: datetime,
                            interviewers: Iterable[str], location: str | None = None) -> Receipt:

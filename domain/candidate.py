@@ -30,6 +30,7 @@ from domain.values import (
     AbandonReason,
     Grade,
     Outcome,
+    Role,
     Skill,
     Source,
     failed_required_skills,
@@ -195,8 +196,17 @@ class Candidate(HiringAggregate):
             aggregate.reasons = {**aggregate.reasons, "disqualified": self.reason}
 
     class SelectedForInterview(Event):
+        """The client picked the candidate for a final interview: `requested_by` names the
+        person at the client who did (version 2; version 1 did not, and is upcast to None)."""
+
         next_stage = Stage.INTERVIEW_REQUESTED
+        class_version = 2
         note: str | None
+        requested_by: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["requested_by"] = None
 
     class InterviewScheduled(Event):
         next_stage = Stage.INTERVIEW_SCHEDULED
@@ -410,9 +420,12 @@ class Candidate(HiringAggregate):
         self.record(self.Disqualified, by, reason=require_text(reason, "reason"))
 
     # --- final interviews ---
-    def request_interview(self, *, by: Stamp, note: str | None = None) -> None:
+    def request_interview(self, *, by: Stamp, note: str | None = None,
+                          requested_by: str | None = None) -> None:
         self._check("request_interview", by)
-        self.record(self.SelectedForInterview, by, note=optional_text(note, "note"))
+        self.record(self.SelectedForInterview, by, note=optional_text(note, "note"),
+                    requested_by=_person_at_client(by, requested_by, "requested_by",
+                                                   "asked for the interview"))
 
     def schedule_interview(self, *, scheduled_at: datetime, interviewers: Iterable[str],
                            by: Stamp, location: str | None = None) -> None:
@@ -454,7 +467,7 @@ class Candidate(HiringAggregate):
             raise IllegalStep("decide", self.stage, steps,
                               "a hire is decided once the final interview has taken place")
         self.record(self.Decided, by, outcome=outcome, reason=require_text(reason, "reason"),
-                    decided_by=optional_text(decided_by, "decided_by", 200) or by.actor.name)
+                    decided_by=_person_at_client(by, decided_by, "decided_by", "decided"))
 
     # --- offers ---
     def send_offer(self, *, salary: Decimal, currency: str, start_date: date,
@@ -488,6 +501,18 @@ class Candidate(HiringAggregate):
     def withdraw(self, *, reason: str, by: Stamp) -> None:
         self._check("withdraw", by)
         self.record(self.Withdrawn, by, reason=require_text(reason, "reason"))
+
+
+def _person_at_client(by: Stamp, named: str | None, field: str, did: str) -> str:
+    """Who at the client gave a client's step: a client's user themselves (or the colleague
+    they name); when the agency records it on the client's behalf, the person it names."""
+    person = optional_text(named, field, 200)
+    if person:
+        return person
+    if by.actor.role == Role.CLIENT.value:
+        return by.actor.name
+    raise InvalidValue(f"{field} must name the person at the client who {did}: the step is "
+                       "recorded on the client's behalf", field)
 
 
 def _amount(salary: Decimal | str | int) -> Decimal:

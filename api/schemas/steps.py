@@ -49,8 +49,14 @@ class DisqualificationSchema(Strict):
     reason = Text(required=True)
 
 
+ON_BEHALF = ("the person at the client who {did}: required when the agency records the step "
+             "on the client's behalf; a client's token defaults to its own name")
+
+
 class InterviewRequestSchema(Strict):
     note = Text()
+    requested_by = Text(200, metadata={"description": ON_BEHALF.format(
+        did="asked for the interview")})
 
 
 class InterviewScheduleSchema(Strict):
@@ -68,6 +74,7 @@ class InterviewFeedbackSchema(Strict):
 class DecisionRequestSchema(Strict):
     outcome = Choice(Outcome, required=True)
     reason = Text(required=True)
+    decided_by = Text(200, metadata={"description": ON_BEHALF.format(did="decided")})
 
 
 class OfferSchema(Strict):

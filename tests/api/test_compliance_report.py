@@ -86,13 +86,15 @@ def script(world: World, clock: FakeClock) -> Scripted:
     bo = contact(recruiter, world.position_a, "bo@example.com")
     to_recommended(world, clock, bo)
     at(63)
-    step(recruiter, bo, "interview-request", {"note": "the client asked by phone"})
+    step(recruiter, bo, "interview-request", {"note": "the client asked by phone",
+                                              "requested_by": "Hana at Acme"})
     at(64)
     interview(world, clock, bo, 16)
     at(81)
     step(recruiter, bo, "interview/feedback", {"interviewer": "Ina Interviewer", "rating": "no"})
     at(82)
-    step(recruiter, bo, "decision", {"outcome": "reject", "reason": "not senior enough"})
+    step(recruiter, bo, "decision", {"outcome": "reject", "reason": "not senior enough",
+                                     "decided_by": "Hana at Acme"})
     at(100)
     ann_b = world.candidate_b
     step(recruiter, ann_b, "application")

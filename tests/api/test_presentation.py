@@ -98,7 +98,8 @@ def test_what_a_client_reads_of_a_candidate_is_only_what_was_presented(world: Wo
                                   {"reason": "x"})
     assert answer.status_code == 409  # (not after a recommendation: decided instead)
     answer = world.recruiter.post(f"{BASE}/candidates/{candidate}/decision", {
-        "outcome": "reject", "reason": "Weighted score 53/100, below the bar of 60"})
+        "outcome": "reject", "reason": "Weighted score 53/100, below the bar of 60",
+        "decided_by": "Hana Hiring"})
     assert answer.status_code == 200, answer.get_json()
     staff = world.recruiter.get(f"{BASE}/candidates/{candidate}")
     client = world.client_a.get(f"{BASE}/candidates/{candidate}")

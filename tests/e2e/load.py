@@ -122,12 +122,13 @@ class Client:
             ("application", {}), ("assessment", {"due_at": soon}),
             ("assessment/result", {"grades": {"python": "strong_yes", "sql": "yes"}}),
             ("recommendation", {"summary": "Strong on the take-home"}),
-            ("interview-request", {}),
+            ("interview-request", {"requested_by": "Hana at the client"}),  # on its behalf
             # held an hour ago, recorded after the fact: feedback follows at once
             ("interview", {"scheduled_at": (now - timedelta(hours=1)).isoformat(),
                            "interviewers": ["Ida"]}),
             ("interview/feedback", {"interviewer": "Ida", "rating": "yes"}),
-            ("decision", {"outcome": "hire", "reason": "The best of the round"}),
+            ("decision", {"outcome": "hire", "reason": "The best of the round",
+                          "decided_by": "Hana at the client"}),
             ("offer", {"salary": "85000", "currency": "EUR",
                        "start_date": (now + timedelta(days=30)).date().isoformat(),
                        "expires_at": soon}),

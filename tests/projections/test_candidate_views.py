@@ -132,6 +132,9 @@ def email_of(name: str) -> str:
     return name.lower().replace(" ", ".") + "@example.com"
 
 
+ON_BEHALF = {"request_interview": "requested_by", "decide": "decided_by"}
+
+
 @dataclass
 class History:
     app: Recruitment
@@ -153,6 +156,8 @@ class History:
         self.ids[name.split()[0]] = receipt.id
 
     def do(self, first_name: str, command: str, **args: Any) -> None:
+        if command in ON_BEHALF:  # the recruiter records the client's step: who at the client
+            args.setdefault(ON_BEHALF[command], "Hank Hiring")
         getattr(self.app, command)(self.ids[first_name], by(), **args)
 
     def assess(self, first_name: str, **grades: str) -> None:

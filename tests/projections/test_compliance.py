@@ -59,7 +59,7 @@ def more_at_globex(app: Recruitment, clock: FakeClock, history: History) -> None
 
     omar = to_recommended("Omar", 900)
     at(905)
-    app.request_interview(omar, by())
+    app.request_interview(omar, by(), requested_by=GLOBEX_DECIDER)
     at(906)
     app.schedule_interview(omar, by(), scheduled_at=history.at(930), interviewers=["Ivy"])
     at(931)
@@ -70,7 +70,7 @@ def more_at_globex(app: Recruitment, clock: FakeClock, history: History) -> None
     app.withdraw(omar, by(), "took another offer")
     pia = to_recommended("Pia", 950)
     at(955)
-    app.decide(pia, by(), "reject", "not enough experience")
+    app.decide(pia, by(), "reject", "not enough experience", decided_by=GLOBEX_DECIDER)
     at(956)
     app.send_rejection(pia, by(), "thank you")
 

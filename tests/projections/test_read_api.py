@@ -208,7 +208,8 @@ def test_notices_due_of_a_client_token_are_its_own_presented_candidates(
     for candidate in (world.candidate_a, world.candidate_b):  # A has waited an hour longer
         present(world.recruiter, candidate)
         answer = world.recruiter.post(f"{BASE}/candidates/{candidate}/decision",
-                                      {"outcome": "reject", "reason": "not a fit"})
+                                      {"outcome": "reject", "reason": "not a fit",
+                                       "decided_by": "Hana Hiring"})
         assert answer.status_code == 200, answer.json
         clock.advance(hours=1)
     quiet = contact(world.recruiter, world.position_a, "quiet@example.com")["id"]

@@ -74,12 +74,13 @@ def default_args(command: str, candidate: Candidate, at: datetime) -> dict[str, 
         "abandon_assessment": lambda: dict(reason="too_long"),
         "recommend": lambda: dict(summary="Solid Python, weak SQL"),
         "disqualify": lambda: dict(reason="no work permit"),
-        "request_interview": lambda: {},
+        "request_interview": lambda: dict(requested_by="Hana Hiring"),
         "schedule_interview": lambda: dict(scheduled_at=at + timedelta(minutes=30),
                                            interviewers=["Ivy", "Ian"]),
         "record_interview_feedback": lambda: dict(interviewer=_next_interviewer(candidate),
                                                   rating="yes"),
-        "decide": lambda: dict(outcome="reject", reason="another candidate fits better"),
+        "decide": lambda: dict(outcome="reject", reason="another candidate fits better",
+                               decided_by="Hana Hiring"),
         "send_offer": lambda: dict(salary=Decimal("85000"), currency="EUR", start_date=START,
                                    expires_at=at + timedelta(days=7)),
         "send_rejection": lambda: {},
@@ -399,7 +400,30 @@ def test_request_interview(clock: FakeClock) -> None:
     event = the_new_event(candidate, Candidate.SelectedForInterview, by, version=6)
     assert event.note == "keen to meet"
     assert event.actor.role == "client"
+    assert event.requested_by == HIRING_MANAGER.name  # the client's user, who asked
     assert (candidate.stage, candidate.stage_since) == ("interview_requested", by.at)
+
+
+@pytest.mark.parametrize("command", ["request_interview", "decide"])
+def test_a_clients_step_recorded_by_the_agency_names_the_person_at_the_client(
+        command: str, clock: FakeClock) -> None:
+    field = {"request_interview": "requested_by", "decide": "decided_by"}[command]
+    candidate = drive("recommended", clock)
+    args = default_args(command, candidate, clock.now)
+    del args[field]
+    with pytest.raises(InvalidValue, match=f"{field} must name the person at the client"):
+        getattr(candidate, command)(by=stamp(clock), **args)  # the recruiter, naming nobody
+    assert candidate.pending_events == []
+    by = stamp(clock)
+    getattr(candidate, command)(by=by, **args, **{field: " Hana Hiring "})
+    event = candidate.collect_events()[-1]
+    assert (getattr(event, field), event.actor) == ("Hana Hiring", by.actor)
+
+
+def test_an_interview_request_recorded_before_it_named_anyone_is_upcast_to_nobody() -> None:
+    state = {"note": "keen"}
+    Candidate.SelectedForInterview.upcast_v1_v2(state)
+    assert state == {"note": "keen", "requested_by": None}
 
 
 def test_schedule_interview(clock: FakeClock) -> None:
@@ -469,15 +493,15 @@ def test_feedback_on_a_second_round_is_numbered_two(clock: FakeClock) -> None:
 
 def test_decide_to_hire_after_the_interview(clock: FakeClock) -> None:
     candidate = drive("interviewed", clock)
-    by = stamp(clock)
+    by = stamp(clock, actor=HIRING_MANAGER)  # the client's user, who decided themselves
     candidate.decide(outcome="hire", reason="  best of the round ", by=by)
 
     event = the_new_event(candidate, Candidate.Decided, by, version=9)
     assert (event.outcome, event.reason, event.decided_by) == (
-        "hire", "best of the round", RECRUITER.name)
+        "hire", "best of the round", HIRING_MANAGER.name)
     assert (candidate.stage, candidate.stage_since) == ("hire_decided", by.at)
     assert candidate.decision == {"outcome": "hire", "reason": "best of the round",
-                                  "decided_by": RECRUITER.name, "decided_at": by.at}
+                                  "decided_by": HIRING_MANAGER.name, "decided_at": by.at}
     assert candidate.owes_notice is False
 
 
@@ -784,7 +808,7 @@ def test_feedback_waits_for_the_interview_and_a_past_interview_can_be_recorded(
     with pytest.raises(IllegalStep, match="feedback is recorded once it has taken place"):
         candidate.record_interview_feedback(interviewer="Ivy", rating="yes", by=before)
     with pytest.raises(IllegalStep, match="once the final interview has taken place"):
-        candidate.decide(outcome="hire", reason="great", by=before)
+        candidate.decide(outcome="hire", reason="great", by=before, decided_by="Hana")
 
     # the interview took place three days ago, and is recorded (rescheduled) now, after the fact
     now = Stamp(future.at + timedelta(days=21), RECRUITER, "now")
@@ -794,7 +818,7 @@ def test_feedback_waits_for_the_interview_and_a_past_interview_can_be_recorded(
     assert candidate.allowed_steps(now.at)["record_interview_feedback"] == {}
     candidate.record_interview_feedback(interviewer="Ivy", rating="yes", by=now)
     assert candidate.allowed_steps(now.at)["decide"] == {}
-    candidate.decide(outcome="hire", reason="great", by=now)
+    candidate.decide(outcome="hire", reason="great", by=now, decided_by="Hana")
     assert candidate.stage == "hire_decided"
 
 

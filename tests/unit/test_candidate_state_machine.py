@@ -190,7 +190,7 @@ ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                            "note": optional_text},
     "recommend": {"summary": text},
     "disqualify": {"reason": text},
-    "request_interview": {"note": optional_text},
+    "request_interview": {"note": optional_text, "requested_by": st.none() | text},
     "schedule_interview": {"when": whens,
                            "interviewers": st.lists(st.sampled_from(INTERVIEWERS), min_size=1,
                                                     max_size=3, unique=True),
@@ -416,11 +416,15 @@ class CandidateMachine(RuleBasedStateMachine):
                       to=S.DISQUALIFIED, update=update)
 
     @rule(**COMMON, **ARGS["request_interview"])
-    def request_interview(self, gap: timedelta, who: Any, note: str | None) -> None:
+    def request_interview(self, gap: timedelta, who: Any, note: str | None,
+                          requested_by: str | None) -> None:
         self._tick(gap)
-        self._attempt(who, refused_unless(self.allows("request_interview")),
+        # the agency records it on the client's behalf only naming who at the client asked
+        unnamed = who[0].role != "client" and requested_by is None
+        self._attempt(who, refused_unless(self.allows("request_interview"), unnamed),
                       "SelectedForInterview",
-                      lambda c: self.app.request_interview(self.cid, c, note=note),
+                      lambda c: self.app.request_interview(self.cid, c, note=note,
+                                                           requested_by=requested_by),
                       to=S.INTERVIEW_REQUESTED)
 
     @rule(**COMMON, **ARGS["schedule_interview"])
@@ -472,11 +476,12 @@ class CandidateMachine(RuleBasedStateMachine):
         in_order = (m.stage is S.INTERVIEWED and held) if hire else m.in_order("decide",
                                                                                self.now)
         decider = (decided_by or who[0].name).strip()
+        unnamed = who[0].role != "client" and decided_by is None  # who at the client decided
 
         def update() -> None:
             m.decision = (outcome, decider)
 
-        self._attempt(who, refused_unless(in_order), "Decided",
+        self._attempt(who, refused_unless(in_order, unnamed), "Decided",
                       lambda c: self.app.decide(self.cid, c, outcome=outcome, reason=reason,
                                                 decided_by=decided_by),
                       to=S.HIRE_DECIDED if hire else S.REJECTED, update=update)
@@ -618,7 +623,9 @@ class CandidateMachine(RuleBasedStateMachine):
             return {"interviewer": data.draw(st.sampled_from(pending), label="interviewer"),
                     "gap": gap}
         if command == "decide":
-            return {"outcome": "hire"}
+            return {"outcome": "hire", "decided_by": "Hana Hiring"}
+        if command == "request_interview":
+            return {"requested_by": "Hana Hiring"}
         if command == "respond_to_offer":
             assert m.offer_expires is not None
             left = m.offer_expires - self.now
