@@ -23,7 +23,7 @@ STEP_OF_COMMAND = {
     "schedule_interview": "interview", "record_interview_feedback": "interview/feedback",
     "decide": "decision", "send_offer": "offer", "send_rejection": "rejection-notice",
     "respond_to_offer": "offer/response", "hire": "placement", "withdraw": "withdrawal",
-    "present": "presentation",
+    "present": "presentation", "reopen": "reopening",
 }
 assert set(STEP_OF_COMMAND) == set(COMMANDS)
 

@@ -97,6 +97,12 @@ class ComplianceModel(ReadModel):
     def on_AssessmentAbandoned(self, cursor: Cursor, event: Any, position: int) -> None:
         self._outcome(cursor, event, position, "abandoned", event.reason)
 
+    def on_Reopened(self, cursor: Cursor, event: Any, position: int) -> None:
+        """The decision or disqualification was undone as an error before the candidate was
+        told: no outcome stands against them (the step itself stays, as it happened)."""
+        cursor.execute(f"DELETE FROM {self.table('compliance_outcomes')} WHERE candidate_id = %s",
+                       (str(event.originator_id),))
+
     def on_OfferSent(self, cursor: Cursor, event: Any, position: int) -> None:
         """A hire decision is told by the (first) offer."""
         self._told(cursor, event, position, "offer", TOLD_BY_OFFER)

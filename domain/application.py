@@ -248,6 +248,9 @@ class Recruitment(Application[UUID]):
             return (position,)
         return self._change(Candidate, candidate_id, caller, place)
 
+    def reopen(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
+        return self._step(candidate_id, caller, "reopen", reason=reason)
+
     def withdraw(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
         return self._step(candidate_id, caller, "withdraw", reason=reason)
 

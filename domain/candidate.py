@@ -46,7 +46,8 @@ class Candidate(HiringAggregate):
     """State, set by the events: position_id, client_id, name, email, source, channel, stage,
     stage_since, assessment, grades, rubric_revision, rubric, interviews, feedback, decision,
     offer, decision_sent_at, start_date, reasons (why it ended: abandoned/disqualified/withdrawn),
-    presentations (what the client was shown, each time, oldest first).
+    presentations (what the client was shown, each time, oldest first), stage_before (the
+    stage it was in before the current one).
     """
 
     if TYPE_CHECKING:  # declared for the type checker only: eventsourcing would make them fields
@@ -70,6 +71,7 @@ class Candidate(HiringAggregate):
         start_date: date | None
         reasons: dict[str, str]
         presentations: tuple[Presentation, ...]
+        stage_before: str
 
     class Event(HiringAggregate.Event):
         next_stage: ClassVar[Stage | None] = None
@@ -77,6 +79,7 @@ class Candidate(HiringAggregate):
         def apply(self, aggregate: Candidate) -> None:
             stage = self.stage_after()
             if stage is not None and aggregate.stage != stage.value:
+                aggregate.stage_before = aggregate.stage
                 aggregate.stage, aggregate.stage_since = stage.value, self.timestamp
             self.update(aggregate)
 
@@ -106,6 +109,7 @@ class Candidate(HiringAggregate):
             aggregate.interviews, aggregate.feedback, aggregate.reasons = (), (), {}
             aggregate.decision = aggregate.decision_sent_at = aggregate.start_date = None
             aggregate.presentations = ()
+            aggregate.stage_before = ""
             super().apply(aggregate)
 
     class Applied(Event):
@@ -279,6 +283,24 @@ class Candidate(HiringAggregate):
         def update(self, aggregate: Candidate) -> None:
             aggregate.start_date = self.start_date
 
+    class Reopened(Event):
+        """A decision or a disqualification made in error, undone: the candidate is back in
+        the stage it was in before (`back_to`); the undone event stays in the history."""
+
+        undoes: str  # "Decided" or "Disqualified"
+        back_to: str
+        reason: str
+
+        def stage_after(self) -> Stage:
+            return Stage(self.back_to)
+
+        def update(self, aggregate: Candidate) -> None:
+            if self.undoes == "Decided":
+                aggregate.decision = None
+            else:
+                aggregate.reasons = {k: v for k, v in aggregate.reasons.items()
+                                     if k != "disqualified"}
+
     class Withdrawn(Event):
         next_stage = Stage.WITHDRAWN
         reason: str
@@ -313,8 +335,8 @@ class Candidate(HiringAggregate):
         take where not every value would be (before the final interview: decide to reject)."""
         stage = Stage(self.stage)
         allowed = list(ALLOWED[stage])
-        if "send_rejection" in allowed and self.decision_sent_at is not None:
-            allowed.remove("send_rejection")
+        if self.decision_sent_at is not None:  # told: neither told again nor reopened
+            allowed = [c for c in allowed if c not in ("send_rejection", "reopen")]
         if stage is Stage.OFFERED:
             accepted = self.offer is not None and self.offer.response == "accepted"
             allowed.remove("respond_to_offer" if accepted else "hire")
@@ -497,6 +519,15 @@ class Candidate(HiringAggregate):
         self._check("hire", by)
         self.record(self.Hired, by, client_id=self.client_id,
                     start_date=check_day(start_date, "start_date"))
+
+    # --- corrections ---
+    def reopen(self, *, reason: str, by: Stamp) -> None:
+        """Undo a decision (hire, before any offer; or reject) or a disqualification made in
+        error, before the candidate was told: back to the stage before it."""
+        self._check("reopen", by)
+        undoes = "Disqualified" if self.stage == Stage.DISQUALIFIED.value else "Decided"
+        self.record(self.Reopened, by, undoes=undoes, back_to=self.stage_before,
+                    reason=require_text(reason, "reason"))
 
     def withdraw(self, *, reason: str, by: Stamp) -> None:
         self._check("withdraw", by)

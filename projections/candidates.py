@@ -111,6 +111,10 @@ class CandidatesModel(ReadModel):
     def on_RejectionSent(self, cursor: Cursor, event: Any, position: int) -> None:
         self._pending.update(told_at=iso(event.timestamp))
 
+    def on_Reopened(self, cursor: Cursor, event: Any, position: int) -> None:
+        if event.undoes == "Decided":
+            self._pending.update(decision=None, decided_at=None)
+
     def on_Hired(self, cursor: Cursor, event: Any, position: int) -> None:
         self._pending.update(start_date=event.start_date.isoformat())
 

@@ -38,6 +38,9 @@ class FunnelModel(ReadModel):
         if stage is None:
             return
         at, candidate_id = iso(event.timestamp), str(event.originator_id)
+        if isinstance(event, Candidate.Reopened):
+            self._undo_last_visit(cursor, candidate_id)
+            return
         if isinstance(event, Candidate.Contacted):
             person: dict[str, Any] = {
                 "candidate_id": candidate_id, "position_id": str(event.position_id),
@@ -67,6 +70,24 @@ class FunnelModel(ReadModel):
         cursor.execute(f"UPDATE {self.table('funnel_candidates')} SET stage = %s, visits = %s, "
                        "hired_at = COALESCE(hired_at, %s) WHERE candidate_id = %s",
                        (stage.value, visit, hired, candidate_id))
+
+
+    def _undo_last_visit(self, cursor: Cursor, candidate_id: str) -> None:
+        """A decision or disqualification undone as an error: its visit goes, and the visit
+        before it goes on as if it had never been left (the reports follow the correction)."""
+        person = cursor.execute(f"SELECT * FROM {self.table('funnel_candidates')} "
+                                "WHERE candidate_id = %s", (candidate_id,)).one()
+        assert person is not None, f"no Contacted seen for candidate {candidate_id}"
+        last = person["visits"]
+        cursor.execute(f"DELETE FROM {self.table('funnel_visits')} WHERE candidate_id = %s "
+                       "AND visit = %s", (candidate_id, last))
+        before = cursor.execute(
+            f"UPDATE {self.table('funnel_visits')} SET left_at = NULL, next_stage = NULL "
+            "WHERE candidate_id = %s AND visit = %s RETURNING stage",
+            (candidate_id, last - 1)).one()
+        assert before is not None
+        cursor.execute(f"UPDATE {self.table('funnel_candidates')} SET stage = %s, visits = %s "
+                       "WHERE candidate_id = %s", (before["stage"], last - 1, candidate_id))
 
 
 # --- statistics shared by the reports ---

@@ -333,6 +333,10 @@ def hiring_flow(app: Recruitment, clock: FakeClock) -> Flow:
                  "GitHub", "Hi Cordelia, your Kafka connector caught our eye")
     flow.to_recommended("rejected", "Cordelia",
                         {"python": "yes", "sql": "mixed", "kafka": "no_decision"})
+    # a rejection recorded in error, reopened, then the real one
+    flow.step("decide", "rejected", actor=HIRING_MANAGER, outcome="reject",
+              reason="Meant for another candidate")
+    flow.step("reopen", "rejected", reason="Cordelia's rejection was recorded by mistake")
     flow.step("decide", "rejected", actor=HIRING_MANAGER, outcome="reject",
               reason="Cordelia lacks production Kafka experience")
     flow.step("send_rejection", "rejected",

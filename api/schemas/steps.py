@@ -45,6 +45,11 @@ class PresentationRequestSchema(Strict):
                                             "one last shown)"})
 
 
+class ReopeningSchema(Strict):
+    reason = Text(required=True, metadata={"description": "why the decision or the "
+                                                          "disqualification was an error"})
+
+
 class DisqualificationSchema(Strict):
     reason = Text(required=True)
 

@@ -43,6 +43,10 @@ STEPS: dict[str, tuple[type, tuple[str, ...], str]] = {
     "respond_to_offer": (s.OfferResponseSchema, STAFF, "The candidate accepted or declined."),
     "hire": (s.PlacementSchema, STAFF, "The placement: link the new hire to the client."),
     "withdraw": (s.WithdrawalSchema, STAFF, "The candidate withdrew."),
+    "reopen": (s.ReopeningSchema, STAFF,
+               "Undo a decision (a hire before any offer, or a rejection) or a "
+               "disqualification made in error, before the candidate was told: back to the "
+               "stage before it."),
     "present": (s.PresentationRequestSchema, STAFF,
                 "Show the candidate to the client again, as they stand now (a new "
                 "presentation; earlier ones stay as shown)."),

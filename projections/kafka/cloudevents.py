@@ -47,6 +47,7 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Candidate", "RejectionSent"): (),
     ("Candidate", "Hired"): ("client_id", "start_date"),
     ("Candidate", "Withdrawn"): (),
+    ("Candidate", "Reopened"): ("undoes", "back_to"),  # (its reason is free text)
 }
 # ...and InterviewScheduled also carries `interviewer_count` (how many, not who), and Hired
 # `position_id`: the candidate's position (its domain event names only the client; a

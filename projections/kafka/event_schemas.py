@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from domain.stages import Stage
 from domain.values import AbandonReason, Grade, Outcome, PositionStatus, Source
 from projections.kafka.cloudevents import AGGREGATES, FIELDS, SPEC_VERSION, event_type
 
@@ -39,6 +40,8 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "reason": _enum(AbandonReason), "round": COUNT,
     "rating": {"type": "string", "enum": [g.value for g in Grade if g is not Grade.NO_DECISION]},
     "outcome": _enum(Outcome), "interviewer_count": COUNT,
+    "undoes": {"type": "string", "enum": ["Decided", "Disqualified"]},
+    "back_to": _enum(Stage),
 }
 ACTOR = {"type": "object", "additionalProperties": False, "required": ["id", "role", "client_id"],
          "description": "who recorded it: token id and role (no name), client id for clients",

@@ -327,9 +327,9 @@ def test_withdrawal_after_disqualification_is_refused(world: World, clock: FakeC
     state = max_.state()
     assert state["stage"] == "disqualified"
     assert state["reasons"] == {"disqualified": "no work permit"}
-    assert state["allowed_steps"] == ["rejection-notice"]
+    assert state["allowed_steps"] == ["rejection-notice", "reopening"]
     problem = max_.refused("withdrawal", {"reason": "found another job"})
-    assert problem["allowed_steps"] == ["rejection-notice"]
+    assert problem["allowed_steps"] == ["rejection-notice", "reopening"]
     max_.refused("disqualification", {"reason": "again"})
     max_.step("rejection-notice")
     assert max_.state()["decision_sent_at"] is not None
@@ -381,7 +381,7 @@ def test_a_client_rejection_then_the_notice(world: World, clock: FakeClock) -> N
     state = ray.state()
     assert state["stage"] == "rejected"
     assert state["decision"]["outcome"] == "reject"
-    assert state["allowed_steps"] == ["rejection-notice"]
+    assert state["allowed_steps"] == ["rejection-notice", "reopening"]
     ray.step("rejection-notice", {"message": "Sorry"})
     state = ray.state()
     assert (state["stage"], state["allowed_steps"]) == ("rejected", [])
@@ -563,7 +563,7 @@ def test_get_with_version_returns_the_earlier_state(world: World, clock: FakeClo
     assert [s["allowed_steps"] for s in states] == [
         ["application", "disqualification", "withdrawal"],
         ["assessment", "disqualification", "withdrawal"],
-        ["rejection-notice"]]
+        ["rejection-notice", "reopening"]]
     assert states[0]["reasons"] == {} and states[2]["reasons"] == {"disqualified": "no"}
     assert at(states[0]["updated_at"]) < at(states[1]["updated_at"]) < at(
         states[2]["updated_at"])

@@ -183,6 +183,11 @@ def test_a_hiring_flow_is_published_in_order_schema_valid_and_without_personal_d
         "actor": {"id": RECRUITER.id, "role": "recruiter", "client_id": None}}
     assert data["hirelog.candidate.selected_for_interview.v1"]["actor"] == {
         "id": HIRING_MANAGER.id, "role": "client", "client_id": str(CLIENT_ID)}
+    rejected = by_key[str(flow.candidates["rejected"])]
+    assert [e["type"].split(".")[2] for e in rejected][-4:] == [
+        "decided", "reopened", "decided", "rejection_sent"]
+    assert rejected[-3]["data"] == {"undoes": "Decided", "back_to": "recommended",
+                                    "actor": rejected[-3]["data"]["actor"]}
     abandoned = by_key[str(flow.candidates["abandoned"])]
     assert [e["type"].split(".")[2] for e in abandoned][-2:] == [
         "assessment_abandoned", "rejection_sent"]

@@ -88,6 +88,7 @@ def default_args(command: str, candidate: Candidate, at: datetime) -> dict[str, 
         "hire": lambda: dict(start_date=START),
         "withdraw": lambda: dict(reason="took another job"),
         "present": lambda: {},
+        "reopen": lambda: dict(reason="recorded for the wrong candidate"),
     }[command]()
 
 
@@ -145,15 +146,15 @@ EXPECTED_ALLOWED: dict[str, set[str]] = {
                             "withdraw"},
     "assessed": {"recommend", "disqualify", "withdraw"},
     "abandoned": {"send_rejection"},
-    "disqualified": {"send_rejection"},
+    "disqualified": {"send_rejection", "reopen"},
     "recommended": {"request_interview", "decide", "withdraw", "present"},
     "interview_requested": {"schedule_interview", "decide", "withdraw", "present"},
     "interview_scheduled": {"schedule_interview", "record_interview_feedback", "decide",
                             "withdraw", "present"},
     "interviewed": {"schedule_interview", "record_interview_feedback", "decide", "withdraw",
                     "present"},
-    "hire_decided": {"send_offer", "withdraw", "present"},
-    "rejected": {"send_rejection"},
+    "hire_decided": {"send_offer", "withdraw", "present", "reopen"},
+    "rejected": {"send_rejection", "reopen"},
     "offered": {"respond_to_offer", "withdraw", "present"},
     "offer_declined": {"send_offer", "withdraw", "present"},
     "hired": set(),
@@ -722,6 +723,9 @@ LEGAL = [
         "recommended", "interview_requested", "interview_scheduled", "interviewed",
         "hire_decided", "offered", "offer_declined")],
     ("offered_and_accepted", "present", {}, "offered"),
+    ("hire_decided", "reopen", {}, "interviewed"),
+    ("rejected", "reopen", {}, "recommended"),
+    ("disqualified", "reopen", {}, "applied"),
 ]
 
 
@@ -839,6 +843,34 @@ def test_before_the_final_interview_only_a_rejection_is_a_decision(situation: st
     steps = candidate.allowed_steps(clock.now)
     assert steps["decide"] == {"outcome": ("reject",)}
     assert all(limit == {} for command, limit in steps.items() if command != "decide")
+
+
+@pytest.mark.parametrize(("situation", "undone", "back_to"), [
+    ("rejected", "Decided", "recommended"), ("hire_decided", "Decided", "interviewed"),
+    ("disqualified", "Disqualified", "applied")])
+def test_a_decision_or_disqualification_made_in_error_is_reopened(
+        situation: str, undone: str, back_to: str, clock: FakeClock) -> None:
+    candidate = drive(situation, clock)
+    version = candidate.version
+    by = stamp(clock)
+    candidate.reopen(reason=" rejected the wrong Ann ", by=by)
+
+    event = the_new_event(candidate, Candidate.Reopened, by, version=version + 1)
+    assert (event.undoes, event.back_to, event.reason) == (undone, back_to,
+                                                            "rejected the wrong Ann")
+    assert (candidate.stage, candidate.stage_since) == (back_to, by.at)
+    assert candidate.decision is None and "disqualified" not in candidate.reasons
+    assert candidate.owes_notice is False
+    assert "reopen" not in allowed_next(candidate, clock)  # nothing to undo now
+
+
+@pytest.mark.parametrize("situation", ["rejected_and_notified", "disqualified_and_notified"])
+def test_an_outcome_the_candidate_was_told_is_not_reopened(situation: str,
+                                                           clock: FakeClock) -> None:
+    candidate = drive(situation, clock)
+    with pytest.raises(IllegalStep):
+        candidate.reopen(reason="oops", by=stamp(clock))
+    assert candidate.pending_events == []
 
 
 def test_no_hire_before_the_offer_is_accepted(clock: FakeClock) -> None:

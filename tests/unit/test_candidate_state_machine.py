@@ -49,7 +49,7 @@ COMMANDS = (
     "apply", "assign_assessment", "reschedule_assessment", "record_assessment",
     "abandon_assessment", "recommend", "disqualify", "request_interview", "schedule_interview",
     "record_interview_feedback", "decide", "send_offer", "send_rejection", "respond_to_offer",
-    "hire", "withdraw", "present",
+    "hire", "withdraw", "present", "reopen",
 )
 
 # --- the model: our reading of the rules of the process ---
@@ -61,6 +61,8 @@ REJECTABLE = {S.RECOMMENDED, S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INT
 SCHEDULABLE = {S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INTERVIEWED}
 FEEDBACK_STAGES = {S.INTERVIEW_SCHEDULED, S.INTERVIEWED}
 OFFERABLE = {S.HIRE_DECIDED, S.OFFER_DECLINED}
+# a decision or disqualification undone as an error (before the candidate is told)
+REOPENABLE = {S.HIRE_DECIDED, S.REJECTED, S.DISQUALIFIED}
 # shown to the client again: from recommended until the process ends
 PRESENTABLE = {S.RECOMMENDED, S.INTERVIEW_REQUESTED, S.INTERVIEW_SCHEDULED, S.INTERVIEWED,
                S.HIRE_DECIDED, S.OFFERED, S.OFFER_DECLINED}
@@ -113,6 +115,7 @@ class Model:
     notice_sent: bool = False
     reasons: dict[str, str] = field(default_factory=dict)
     start_date: date | None = None
+    stage_before: Stage | None = None  # the stage it was in before the current one
     # what the client was shown, each time: (when, summary, grades)
     presented: list[tuple[datetime, str, dict[str, str] | None]] = field(default_factory=list)
 
@@ -146,6 +149,7 @@ class Model:
             "hire": s is S.OFFERED and self.offer_response == "accepted",
             "withdraw": s not in OVER,
             "present": s in PRESENTABLE,
+            "reopen": s in REOPENABLE and not self.notice_sent,
         }[command]
 
 
@@ -207,8 +211,9 @@ ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "hire": {"start_date": days},
     "withdraw": {"reason": text},
     "present": {"summary": st.none() | text},
+    "reopen": {"reason": text},
 }
-assert set(ARGS) == set(COMMANDS) == set(stages.COMMANDS)  # all 17 commands have a rule
+assert set(ARGS) == set(COMMANDS) == set(stages.COMMANDS)  # all 18 commands have a rule
 
 
 class CandidateMachine(RuleBasedStateMachine):
@@ -283,6 +288,7 @@ class CandidateMachine(RuleBasedStateMachine):
         assert receipt.position == self._max_position()
         m.events.append((event, self.now, actor, request_id))
         if to is not None and to != m.stage:
+            m.stage_before = m.stage
             m.stage, m.stage_since = to, self.now
         if update is not None:
             update()
@@ -392,6 +398,22 @@ class CandidateMachine(RuleBasedStateMachine):
         self._attempt(who, refused_unless(self.allows("recommend")), "Recommended",
                       lambda c: self.app.recommend(self.cid, c, summary=summary),
                       to=S.RECOMMENDED, update=update)
+
+    @rule(**COMMON, **ARGS["reopen"])
+    def reopen(self, gap: timedelta, who: Any, reason: str) -> None:
+        self._tick(gap)
+        m = self.m
+        back_to, was = m.stage_before, m.stage
+
+        def update() -> None:
+            if was is S.DISQUALIFIED:
+                m.reasons.pop("disqualified", None)
+            else:
+                m.decision = None
+
+        self._attempt(who, refused_unless(self.allows("reopen")), "Reopened",
+                      lambda c: self.app.reopen(self.cid, c, reason=reason),
+                      to=back_to, update=update)
 
     @rule(**COMMON, **ARGS["present"])
     def present(self, gap: timedelta, who: Any, summary: str | None) -> None:

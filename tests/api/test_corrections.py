@@ -1,0 +1,99 @@
+"""Mistakes corrected as facts (issue 12 §2): a decision or a disqualification made in error is
+reopened by staff, recorded with its reason and actor, visible in the history and to
+auditors, never rewriting what came before; the read models and reports follow it; on both
+stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from tests.apiclient import World, assert_problem, present
+from tests.fakes import FakeClock
+from tests.readmodels import project_all
+
+BASE = "/api/v1"
+
+
+def path(candidate: str, step: str | None = None) -> str:
+    return f"{BASE}/candidates/{candidate}" + (f"/{step}" if step else "")
+
+
+def ok(world: World, candidate: str, step: str, body: dict[str, Any],
+       api: Any = None) -> dict[str, Any]:
+    answer = (api or world.recruiter).post(path(candidate, step), body)
+    assert answer.status_code == 200, (step, answer.get_json())
+    return answer.get_json()
+
+
+def get(api: Any, url: str, **query: Any) -> Any:
+    answer = api.get(url, query_string=query)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def test_a_rejection_made_in_error_is_reopened_and_every_read_follows(
+        app: Flask, world: World, clock: FakeClock) -> None:
+    candidate = world.candidate_a
+    present(world.recruiter, candidate)
+    clock.advance(hours=1)
+    ok(world, candidate, "decision", {"outcome": "reject", "reason": "meant for someone else"},
+       api=world.client_a)
+    clock.advance(hours=1)
+    assert_problem(world.client_a.post(path(candidate, "reopening"), {"reason": "x"}), 403)
+    receipt = ok(world, candidate, "reopening",
+                 {"reason": "the client rejected the wrong candidate"})
+    assert receipt["stage"] == "recommended"
+
+    state = get(world.recruiter, path(candidate))
+    assert (state["stage"], state["decision"]) == ("recommended", None)
+    assert "reopening" not in state["allowed_steps"]
+    # a fact of its own: the decision stays in the history, followed by its undoing
+    history = get(world.auditor, path(candidate, "history"))
+    decided, reopened = history[-2:]
+    assert (decided["type"], decided["data"]["outcome"]) == ("Decided", "reject")
+    assert reopened["type"] == "Reopened"
+    assert reopened["data"] == {"undoes": "Decided", "back_to": "recommended",
+                                "reason": "the client rejected the wrong candidate"}
+    assert reopened["actor"]["role"] == "recruiter"
+    logged = get(world.auditor, f"{BASE}/audit/events", event_type="Reopened")["events"]
+    assert [e["aggregate_id"] for e in logged] == [candidate]
+
+    project_all(app.extensions["hirelog"].recruitment)
+    # nobody is owed a notice, no outcome stands against them, the funnel counts no drop
+    assert get(world.recruiter, f"{BASE}/reports/notices-due") == []
+    compliance = get(world.auditor, f"{BASE}/reports/compliance")
+    assert compliance["outcomes"] == []
+    assert [s["step"] for s in compliance["client_steps"]] == ["decision"]  # it happened
+    funnel = get(world.recruiter, f"{BASE}/reports/funnel")["stages"]
+    assert sum(stage["dropped"] for stage in funnel) == 0
+    assert {s["stage"]: s["entered"] for s in funnel}["rejected"] == 0
+    listed = get(world.client_a, f"{BASE}/candidates")["items"]
+    assert [(c["id"], c["stage"]) for c in listed] == [(candidate, "recommended")]
+
+    # the process goes on from where it was
+    ok(world, candidate, "interview-request", {}, api=world.client_a)
+
+
+def test_a_disqualification_made_in_error_is_reopened(world: World) -> None:
+    candidate = world.candidate_a
+    ok(world, candidate, "application", {})
+    ok(world, candidate, "disqualification", {"reason": "no work permit"})
+    receipt = ok(world, candidate, "reopening", {"reason": "the permit was on file"})
+    assert receipt["stage"] == "applied"
+    state = get(world.recruiter, path(candidate))
+    assert (state["stage"], state["reasons"]) == ("applied", {})
+    ok(world, candidate, "assessment", {"due_at": "2030-01-01T00:00:00+00:00"})
+
+
+def test_what_the_candidate_was_told_is_not_reopened(world: World) -> None:
+    candidate = world.candidate_a
+    ok(world, candidate, "disqualification", {"reason": "no work permit"})
+    ok(world, candidate, "rejection-notice", {"message": "thank you"})
+    problem = assert_problem(world.recruiter.post(path(candidate, "reopening"),
+                                                  {"reason": "oops"}), 409)
+    assert problem["allowed_steps"] == []
+    problem = assert_problem(world.recruiter.post(path(world.candidate_b, "reopening"),
+                                                  {"reason": "nothing to undo"}), 409)
+    assert problem["stage"] == "contacted"
