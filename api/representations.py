@@ -24,6 +24,7 @@ STEP_OF_COMMAND = {
     "decide": "decision", "send_offer": "offer", "send_rejection": "rejection-notice",
     "respond_to_offer": "offer/response", "hire": "placement", "withdraw": "withdrawal",
     "present": "presentation", "reopen": "reopening",
+    "correct_assessment": "assessment/correction",
 }
 assert set(STEP_OF_COMMAND) == set(COMMANDS)
 

@@ -248,6 +248,11 @@ class Recruitment(Application[UUID]):
             return (position,)
         return self._change(Candidate, candidate_id, caller, place)
 
+    def correct_assessment(self, candidate_id: UUID, caller: Caller, grades: Mapping[str, str],
+                           reason: str) -> Receipt:
+        return self._step(candidate_id, caller, "correct_assessment", grades=dict(grades),
+                          reason=reason)
+
     def reopen(self, candidate_id: UUID, caller: Caller, reason: str) -> Receipt:
         return self._step(candidate_id, caller, "reopen", reason=reason)
 

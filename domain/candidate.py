@@ -147,6 +147,18 @@ class Candidate(HiringAggregate):
             aggregate.grades = dict(self.grades)
             aggregate.rubric_revision, aggregate.rubric = self.rubric_revision, tuple(self.skills)
 
+    class AssessmentCorrected(Event):
+        """Grades recorded in error, corrected against the same rubric revision: the score
+        follows; what was already presented to the client stays as it was shown."""
+
+        grades: dict[str, str]
+        rubric_revision: int
+        skills: list[Skill]
+        reason: str
+
+        def update(self, aggregate: Candidate) -> None:
+            aggregate.grades = dict(self.grades)
+
     class AssessmentAbandoned(Event):
         next_stage = Stage.ABANDONED
         reason: str
@@ -345,6 +357,8 @@ class Candidate(HiringAggregate):
         if "record_interview_feedback" in allowed and not self.interview_held(at):
             allowed.remove("record_interview_feedback")
         if stage not in CLOSED:
+            if self.grades is not None and stage is not Stage.ASSESSMENT_ASSIGNED:
+                allowed.append("correct_assessment")
             allowed.append("withdraw")
         steps: dict[str, dict[str, tuple[str, ...]]] = {command: {} for command in allowed}
         if "decide" in steps and not (stage is Stage.INTERVIEWED and self.interview_held(at)):
@@ -521,6 +535,18 @@ class Candidate(HiringAggregate):
                     start_date=check_day(start_date, "start_date"))
 
     # --- corrections ---
+    def correct_assessment(self, *, grades: Mapping[str, str], reason: str, by: Stamp) -> None:
+        """Correct grades recorded in error, against the rubric revision they were given on;
+        while the candidate is still in the process."""
+        self._check("correct_assessment", by)
+        corrected = check_grades(grades, self.rubric)
+        if corrected == self.grades:
+            raise InvalidValue("these are the grades already recorded: nothing to correct",
+                               "grades")
+        self.record(self.AssessmentCorrected, by, grades=corrected,
+                    rubric_revision=self.rubric_revision, skills=list(self.rubric),
+                    reason=require_text(reason, "reason"))
+
     def reopen(self, *, reason: str, by: Stamp) -> None:
         """Undo a decision (hire, before any offer; or reject) or a disqualification made in
         error, before the candidate was told: back to the stage before it."""

@@ -38,7 +38,8 @@ DROPPED = CLOSED - {Stage.HIRED}
 NOT_OPEN = CLOSED | {Stage.OFFER_DECLINED}
 
 # Commands each stage allows, before conditions that depend on more than the stage
-# (an offer still open, a notice not yet sent): see Candidate.allowed_commands.
+# (an offer still open, a notice not yet sent, grades to correct): see
+# Candidate.allowed_steps.
 ALLOWED: dict[Stage, tuple[str, ...]] = {
     Stage.CONTACTED: ("apply", "disqualify"),
     Stage.APPLIED: ("assign_assessment", "disqualify"),
@@ -65,5 +66,5 @@ COMMANDS: tuple[str, ...] = (
     "apply", "assign_assessment", "reschedule_assessment", "record_assessment",
     "abandon_assessment", "recommend", "disqualify", "request_interview", "schedule_interview",
     "record_interview_feedback", "decide", "send_offer", "send_rejection", "respond_to_offer",
-    "hire", "withdraw", "present", "reopen",
+    "hire", "withdraw", "present", "reopen", "correct_assessment",
 )

@@ -93,6 +93,9 @@ class CandidatesModel(ReadModel):
                              failed_required=json.dumps(list(
                                  failed_required_skills(event.grades, event.skills))))
 
+    def on_AssessmentCorrected(self, cursor: Cursor, event: Any, position: int) -> None:
+        self.on_Assessed(cursor, event, position)  # the score follows the corrected grades
+
     def on_InterviewScheduled(self, cursor: Cursor, event: Any, position: int) -> None:
         self._pending.update(interview_at=iso(event.scheduled_at))
 

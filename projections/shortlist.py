@@ -51,6 +51,11 @@ class ShortlistModel(ReadModel):
                        (json.dumps(event.grades), json.dumps(skills), event.rubric_revision,
                         str(event.originator_id)))
 
+    def on_AssessmentCorrected(self, cursor: Cursor, event: Any, position: int) -> None:
+        """The candidate's grades as they stand (staff read them); what the client was shown
+        stays in the shortlist row until the candidate is presented again."""
+        self.on_Assessed(cursor, event, position)
+
     def on_Presented(self, cursor: Cursor, event: Any, position: int) -> None:
         """Shown again: the shortlist shows the new presentation (its place stays)."""
         grades = dict(event.grades)

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from domain.stages import CLOSED
+from domain.values import Skill, failed_required_skills, weighted_score
 from projections.queries import client_condition
 from projections.readmodel import from_iso
 
@@ -13,6 +14,20 @@ if TYPE_CHECKING:
     from projections.reads import View
 
 OVER = {stage.value for stage in CLOSED}  # the process is over for the candidate
+
+
+def as_graded_now(view: View, row: dict[str, Any]) -> dict[str, Any]:
+    """A shortlist row with the candidate's grades as they stand (after any correction): the
+    agency's view. A client reads the row as presented to it."""
+    person = view.cursor.execute(f"SELECT grades, skills FROM {view.table('people')} "
+                                 "WHERE candidate_id = %s", (row["candidate_id"],)).one()
+    if person is None or person["grades"] == row["grades"]:
+        return row
+    grades = json.loads(person["grades"])
+    skills = [Skill(**s) for s in json.loads(person["skills"])]
+    return {**row, "grades": person["grades"], "skills": person["skills"],
+            "score": weighted_score(grades, skills),
+            "failed_required": json.dumps(list(failed_required_skills(grades, skills)))}
 
 
 def shortlist(view: View, position_id: str,
@@ -26,6 +41,8 @@ def shortlist(view: View, position_id: str,
         (position_id, *params)).all()
     if in_process_only:
         rows = [r for r in rows if r["stage"] not in OVER]
+    if view.scope.is_agency:
+        rows = [as_graded_now(view, r) for r in rows]
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
     skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
     return [{

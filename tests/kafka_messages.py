@@ -333,6 +333,9 @@ def hiring_flow(app: Recruitment, clock: FakeClock) -> Flow:
                  "GitHub", "Hi Cordelia, your Kafka connector caught our eye")
     flow.to_recommended("rejected", "Cordelia",
                         {"python": "yes", "sql": "mixed", "kafka": "no_decision"})
+    flow.step("correct_assessment", "rejected",
+              grades={"python": "yes", "sql": "no", "kafka": "no_decision"},
+              reason="Cordelia's SQL grade was copied from another sheet")
     # a rejection recorded in error, reopened, then the real one
     flow.step("decide", "rejected", actor=HIRING_MANAGER, outcome="reject",
               reason="Meant for another candidate")

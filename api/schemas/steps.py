@@ -45,6 +45,13 @@ class PresentationRequestSchema(Strict):
                                             "one last shown)"})
 
 
+class AssessmentCorrectionSchema(Strict):
+    grades = Mapping(keys=Text(NAME), values=Choice(SCALE), max_items=50, required=True,
+                     metadata={"description": "the corrected grade of every skill of the "
+                                              "rubric revision the assessment used"})
+    reason = Text(required=True, metadata={"description": "why the grades were wrong"})
+
+
 class ReopeningSchema(Strict):
     reason = Text(required=True, metadata={"description": "why the decision or the "
                                                           "disqualification was an error"})

@@ -43,6 +43,10 @@ STEPS: dict[str, tuple[type, tuple[str, ...], str]] = {
     "respond_to_offer": (s.OfferResponseSchema, STAFF, "The candidate accepted or declined."),
     "hire": (s.PlacementSchema, STAFF, "The placement: link the new hire to the client."),
     "withdraw": (s.WithdrawalSchema, STAFF, "The candidate withdrew."),
+    "correct_assessment": (s.AssessmentCorrectionSchema, STAFF,
+                           "Correct grades recorded in error (every skill of the rubric "
+                           "revision they were given on), while the candidate is in the "
+                           "process: the score follows, what was presented stays as shown."),
     "reopen": (s.ReopeningSchema, STAFF,
                "Undo a decision (a hire before any offer, or a rejection) or a "
                "disqualification made in error, before the candidate was told: back to the "

@@ -48,6 +48,7 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Candidate", "Hired"): ("client_id", "start_date"),
     ("Candidate", "Withdrawn"): (),
     ("Candidate", "Reopened"): ("undoes", "back_to"),  # (its reason is free text)
+    ("Candidate", "AssessmentCorrected"): ("grades", "rubric_revision", "skills"),
 }
 # ...and InterviewScheduled also carries `interviewer_count` (how many, not who), and Hired
 # `position_id`: the candidate's position (its domain event names only the client; a

@@ -97,3 +97,37 @@ def test_what_the_candidate_was_told_is_not_reopened(world: World) -> None:
     problem = assert_problem(world.recruiter.post(path(world.candidate_b, "reopening"),
                                                   {"reason": "nothing to undo"}), 409)
     assert problem["stage"] == "contacted"
+
+
+def test_grades_recorded_in_error_are_corrected_and_the_client_keeps_what_it_was_shown(
+        app: Flask, world: World) -> None:
+    candidate = world.candidate_a
+    present(world.recruiter, candidate)  # python yes, sql mixed: 67.9
+    receipt = ok(world, candidate, "assessment/correction",
+                 {"grades": {"python": "strong_yes", "sql": "yes"},
+                  "reason": "graded from another candidate's sheet"})
+    assert receipt["stage"] == "recommended"
+    corrected = get(world.auditor, path(candidate, "history"))[-1]
+    assert (corrected["type"], corrected["data"]["reason"]) == (
+        "AssessmentCorrected", "graded from another candidate's sheet")
+    staff = get(world.recruiter, path(candidate))
+    assert (staff["grades"], staff["score"]) == ({"python": "strong_yes", "sql": "yes"}, 92.9)
+    assert staff["presentation"]["score"] == 67.9  # what the client was shown stays
+    assert get(world.client_a, path(candidate))["presentation"]["score"] == 67.9
+
+    project_all(app.extensions["hirelog"].recruitment)
+    shortlist = f"{BASE}/positions/{world.position_a}/shortlist"
+    assert [c["score"] for c in get(world.recruiter, shortlist)["candidates"]] == [92.9]
+    assert [c["score"] for c in get(world.client_a, shortlist)["candidates"]] == [67.9]
+    assert [c["score"] for c in get(world.recruiter, f"{BASE}/candidates")["items"]
+            if c["id"] == candidate] == [92.9]
+    # shown again, the client sees the corrected grades
+    ok(world, candidate, "presentation", {})
+    project_all(app.extensions["hirelog"].recruitment)
+    assert get(world.client_a, path(candidate))["presentation"]["score"] == 92.9
+    assert [c["score"] for c in get(world.client_a, shortlist)["candidates"]] == [92.9]
+    # the same grades again correct nothing; a grade for a skill of no rubric is refused
+    for body in ({"grades": {"python": "strong_yes", "sql": "yes"}, "reason": "again"},
+                 {"grades": {"python": "yes", "go": "yes"}, "reason": "x"}):
+        assert_problem(world.recruiter.post(path(candidate, "assessment/correction"), body),
+                       422)

@@ -73,7 +73,8 @@ def test_feedback_and_a_hire_wait_for_the_interview(world: World, clock: FakeClo
 
     clock.advance(days=19)  # the day before the interview
     shown = state(world, candidate)
-    assert shown["allowed_steps"] == ["interview", "decision", "presentation", "withdrawal"]
+    assert shown["allowed_steps"] == ["interview", "decision", "presentation",
+                                      "assessment/correction", "withdrawal"]
     assert shown["allowed_arguments"] == {"decision": {"outcome": ["reject"]}}
     problem = refused(world, candidate, "interview/feedback",
                       {"interviewer": "Ivy", "rating": "yes"})
@@ -81,13 +82,14 @@ def test_feedback_and_a_hire_wait_for_the_interview(world: World, clock: FakeClo
         "cannot record 'interview/feedback' while the candidate is in stage "
         f"'interview_scheduled' (the interview is at {interview_at.isoformat()}; feedback is "
         "recorded once it has taken place); allowed now: interview, decision (outcome: "
-        "reject), presentation, withdrawal")
+        "reject), presentation, assessment/correction, withdrawal")
     problem = refused(world, candidate, "decision", {"outcome": "hire", "reason": "great"})
     assert "a hire is decided once the final interview has taken place" in problem["detail"]
 
     clock.advance(days=1)  # the interview's time has come
     assert state(world, candidate)["allowed_steps"] == [
-        "interview", "interview/feedback", "decision", "presentation", "withdrawal"]
+        "interview", "interview/feedback", "decision", "presentation", "assessment/correction",
+        "withdrawal"]
     ok(world.client_a, candidate, "interview/feedback", {"interviewer": "Ivy", "rating": "yes"})
     assert state(world, candidate)["allowed_arguments"] == {}
     ok(world.client_a, candidate, "decision", {"outcome": "hire", "reason": "great"})
@@ -125,7 +127,7 @@ def test_an_expired_offer_is_shown_expired_and_a_revised_offer_is_the_way_on(
     clock.advance(days=3)
     shown = state(world, candidate)
     assert (shown["offer"]["status"], shown["allowed_steps"]) == (
-        "expired", ["offer", "presentation", "withdrawal"])
+        "expired", ["offer", "presentation", "assessment/correction", "withdrawal"])
     assert offers() == ([], [candidate])
     for accepted in (True, False):
         problem = refused(world, candidate, "offer/response", {"accepted": accepted})
@@ -138,7 +140,8 @@ def test_an_expired_offer_is_shown_expired_and_a_revised_offer_is_the_way_on(
     shown = state(world, candidate)
     assert (shown["stage"], shown["offer"]["status"], shown["offer"]["salary"]) == (
         "offered", "open", "85000")
-    assert shown["allowed_steps"] == ["offer/response", "presentation", "withdrawal"]
+    assert shown["allowed_steps"] == ["offer/response", "presentation", "assessment/correction",
+                                      "withdrawal"]
     assert offers() == ([candidate], [])
 
 

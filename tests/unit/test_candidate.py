@@ -89,6 +89,8 @@ def default_args(command: str, candidate: Candidate, at: datetime) -> dict[str, 
         "withdraw": lambda: dict(reason="took another job"),
         "present": lambda: {},
         "reopen": lambda: dict(reason="recorded for the wrong candidate"),
+        "correct_assessment": lambda: dict(grades={"python": "strong_yes", "sql": "yes"},
+                                           reason="graded from the wrong sheet"),
     }[command]()
 
 
@@ -144,22 +146,23 @@ EXPECTED_ALLOWED: dict[str, set[str]] = {
     "applied": {"assign_assessment", "disqualify", "withdraw"},
     "assessment_assigned": {"reschedule_assessment", "record_assessment", "abandon_assessment",
                             "withdraw"},
-    "assessed": {"recommend", "disqualify", "withdraw"},
+    "assessed": {"correct_assessment", "recommend", "disqualify", "withdraw"},
     "abandoned": {"send_rejection"},
     "disqualified": {"send_rejection", "reopen"},
-    "recommended": {"request_interview", "decide", "withdraw", "present"},
-    "interview_requested": {"schedule_interview", "decide", "withdraw", "present"},
-    "interview_scheduled": {"schedule_interview", "record_interview_feedback", "decide",
-                            "withdraw", "present"},
-    "interviewed": {"schedule_interview", "record_interview_feedback", "decide", "withdraw",
-                    "present"},
-    "hire_decided": {"send_offer", "withdraw", "present", "reopen"},
+    "recommended": {"correct_assessment", "request_interview", "decide", "withdraw", "present"},
+    "interview_requested": {"correct_assessment", "schedule_interview", "decide", "withdraw",
+                            "present"},
+    "interview_scheduled": {"correct_assessment", "schedule_interview",
+                            "record_interview_feedback", "decide", "withdraw", "present"},
+    "interviewed": {"correct_assessment", "schedule_interview", "record_interview_feedback",
+                    "decide", "withdraw", "present"},
+    "hire_decided": {"correct_assessment", "send_offer", "withdraw", "present", "reopen"},
     "rejected": {"send_rejection", "reopen"},
-    "offered": {"respond_to_offer", "withdraw", "present"},
-    "offer_declined": {"send_offer", "withdraw", "present"},
+    "offered": {"correct_assessment", "respond_to_offer", "withdraw", "present"},
+    "offer_declined": {"correct_assessment", "send_offer", "withdraw", "present"},
     "hired": set(),
     "withdrawn": {"send_rejection"},
-    "offered_and_accepted": {"hire", "withdraw", "present"},
+    "offered_and_accepted": {"correct_assessment", "hire", "withdraw", "present"},
     "abandoned_and_notified": set(),
     "disqualified_and_notified": set(),
     "rejected_and_notified": set(),
@@ -549,7 +552,8 @@ def test_accepting_an_offer_keeps_the_stage_and_opens_hire(clock: FakeClock) -> 
     assert candidate.offer.response == "accepted"
     assert candidate.offer.response_reason is None
     assert (candidate.offer.salary, candidate.offer.sent_at) == (offer.salary, offer.sent_at)
-    assert set(allowed_next(candidate, clock)) == {"hire", "withdraw", "present"}
+    assert set(allowed_next(candidate, clock)) == {"hire", "withdraw", "present",
+                                                   "correct_assessment"}
 
 
 def test_declining_an_offer(clock: FakeClock) -> None:
@@ -571,12 +575,13 @@ def test_an_expired_offer_is_answered_by_a_revised_offer_only(clock: FakeClock) 
     assert expired.status(expired.expires_at) == "open"
     assert expired.status(late.at) == "expired"
     assert candidate.allowed_steps(late.at) == {"send_offer": {}, "present": {},
-                                                "withdraw": {}}
+                                                "correct_assessment": {}, "withdraw": {}}
 
     for accepted in (True, False):
         with pytest.raises(IllegalStep, match=re.escape(
                 f"the offer expired at {expired.expires_at.isoformat()}; a revised offer is "
-                "the way on); allowed now: send_offer, present, withdraw")):
+                "the way on); allowed now: send_offer, present, correct_assessment, "
+                "withdraw")):
             candidate.respond_to_offer(accepted=accepted, by=late)
     assert candidate.pending_events == []
 
@@ -586,8 +591,8 @@ def test_an_expired_offer_is_answered_by_a_revised_offer_only(clock: FakeClock) 
     the_new_event(candidate, Candidate.OfferSent, revised, version=len(SITUATIONS["offered"]) + 2)
     assert (candidate.stage, candidate.offer.salary) == ("offered", Decimal("90000"))
     assert candidate.offer.status(revised.at) == "open"
-    assert set(candidate.allowed_commands(revised.at)) == {"respond_to_offer", "withdraw",
-                                                           "present"}
+    assert set(candidate.allowed_commands(revised.at)) == {
+        "respond_to_offer", "withdraw", "present", "correct_assessment"}
 
 
 def test_a_new_offer_after_a_declined_one_replaces_it(clock: FakeClock) -> None:
@@ -795,7 +800,8 @@ def test_deciding_to_hire_before_the_final_interview_is_refused(situation: str,
 
 def test_an_offer_cannot_be_answered_twice(clock: FakeClock) -> None:
     candidate = drive("offered_and_accepted", clock)
-    with pytest.raises(IllegalStep, match="allowed now: hire, present, withdraw"):
+    with pytest.raises(IllegalStep,
+                       match="allowed now: hire, present, correct_assessment, withdraw"):
         candidate.respond_to_offer(accepted=False, by=stamp(clock))
 
 
@@ -864,6 +870,29 @@ def test_a_decision_or_disqualification_made_in_error_is_reopened(
     assert "reopen" not in allowed_next(candidate, clock)  # nothing to undo now
 
 
+def test_grades_recorded_in_error_are_corrected_and_what_was_presented_stays(
+        clock: FakeClock) -> None:
+    candidate = drive("interview_requested", clock)
+    shown = candidate.presentation
+    by = stamp(clock)
+    candidate.correct_assessment(grades={"python": "no", "sql": "yes"}, reason=" mixed up ",
+                                 by=by)
+    event = the_new_event(candidate, Candidate.AssessmentCorrected, by,
+                          version=candidate.version)
+    assert (event.grades, event.rubric_revision, event.skills, event.reason) == (
+        {"python": "no", "sql": "yes"}, 1, list(RUBRIC), "mixed up")
+    assert candidate.grades == {"python": "no", "sql": "yes"}
+    assert candidate.score == weighted_score({"python": "no", "sql": "yes"}, RUBRIC)
+    assert candidate.failed_required_skills == ("python",)
+    assert candidate.presentation == shown  # presented as it was
+    assert candidate.stage == "interview_requested"
+    with pytest.raises(InvalidValue, match="nothing to correct"):
+        candidate.correct_assessment(grades={"python": "no", "sql": "yes"}, reason="again",
+                                     by=stamp(clock))
+    with pytest.raises(InvalidValue, match="skills not graded: sql"):
+        candidate.correct_assessment(grades={"python": "yes"}, reason="x", by=stamp(clock))
+
+
 @pytest.mark.parametrize("situation", ["rejected_and_notified", "disqualified_and_notified"])
 def test_an_outcome_the_candidate_was_told_is_not_reopened(situation: str,
                                                            clock: FakeClock) -> None:
@@ -875,7 +904,8 @@ def test_an_outcome_the_candidate_was_told_is_not_reopened(situation: str,
 
 def test_no_hire_before_the_offer_is_accepted(clock: FakeClock) -> None:
     candidate = drive("offered", clock)
-    with pytest.raises(IllegalStep, match="allowed now: respond_to_offer, present, withdraw"):
+    with pytest.raises(IllegalStep, match="allowed now: respond_to_offer, present, "
+                                          "correct_assessment, withdraw"):
         candidate.hire(start_date=START, by=stamp(clock))
 
 

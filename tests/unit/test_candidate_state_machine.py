@@ -49,7 +49,7 @@ COMMANDS = (
     "apply", "assign_assessment", "reschedule_assessment", "record_assessment",
     "abandon_assessment", "recommend", "disqualify", "request_interview", "schedule_interview",
     "record_interview_feedback", "decide", "send_offer", "send_rejection", "respond_to_offer",
-    "hire", "withdraw", "present", "reopen",
+    "hire", "withdraw", "present", "reopen", "correct_assessment",
 )
 
 # --- the model: our reading of the rules of the process ---
@@ -150,6 +150,8 @@ class Model:
             "withdraw": s not in OVER,
             "present": s in PRESENTABLE,
             "reopen": s in REOPENABLE and not self.notice_sent,
+            "correct_assessment": (self.grades is not None and s not in OVER
+                                   and s is not S.ASSESSMENT_ASSIGNED),
         }[command]
 
 
@@ -212,8 +214,11 @@ ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "withdraw": {"reason": text},
     "present": {"summary": st.none() | text},
     "reopen": {"reason": text},
+    "correct_assessment": {"grades": st.lists(st.sampled_from((*RATINGS, "no_decision")),
+                                              min_size=3, max_size=3),
+                           "reason": text},
 }
-assert set(ARGS) == set(COMMANDS) == set(stages.COMMANDS)  # all 18 commands have a rule
+assert set(ARGS) == set(COMMANDS) == set(stages.COMMANDS)  # all 19 commands have a rule
 
 
 class CandidateMachine(RuleBasedStateMachine):
@@ -398,6 +403,25 @@ class CandidateMachine(RuleBasedStateMachine):
         self._attempt(who, refused_unless(self.allows("recommend")), "Recommended",
                       lambda c: self.app.recommend(self.cid, c, summary=summary),
                       to=S.RECOMMENDED, update=update)
+
+    @rule(**COMMON, **ARGS["correct_assessment"])
+    def correct_assessment(self, gap: timedelta, who: Any, grades: list[str],
+                           reason: str) -> None:
+        self._tick(gap)
+        m = self.m
+        # a grade for each skill of the rubric revision the assessment used
+        corrected = {skill.name: grades[i % len(grades)]
+                     for i, skill in enumerate(m.graded_rubric)}
+        unchanged = corrected == m.grades
+
+        def update() -> None:
+            m.grades = corrected
+
+        self._attempt(who, refused_unless(self.allows("correct_assessment"), unchanged),
+                      "AssessmentCorrected",
+                      lambda c: self.app.correct_assessment(self.cid, c, grades=corrected,
+                                                            reason=reason),
+                      update=update)
 
     @rule(**COMMON, **ARGS["reopen"])
     def reopen(self, gap: timedelta, who: Any, reason: str) -> None:
