@@ -10,7 +10,7 @@ from domain.candidacy import Presentation
 from domain.candidate import Candidate
 from domain.client import Client
 from domain.position import Position
-from domain.stages import COMMANDS
+from domain.stages import ANY_STAGE, COMMANDS
 from domain.values import failed_required_skills
 from hirelog.jsonable import plain
 
@@ -25,8 +25,9 @@ STEP_OF_COMMAND = {
     "respond_to_offer": "offer/response", "hire": "placement", "withdraw": "withdrawal",
     "present": "presentation", "reopen": "reopening",
     "correct_assessment": "assessment/correction",
+    "correct_contact_details": "contact-details/correction",
 }
-assert set(STEP_OF_COMMAND) == set(COMMANDS)
+assert set(STEP_OF_COMMAND) == set(COMMANDS) | set(ANY_STAGE)
 
 EVENT_META = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor",
               "request_id", "seal"}

@@ -97,6 +97,13 @@ class ComplianceModel(ReadModel):
     def on_AssessmentAbandoned(self, cursor: Cursor, event: Any, position: int) -> None:
         self._outcome(cursor, event, position, "abandoned", event.reason)
 
+    def on_ContactDetailsCorrected(self, cursor: Cursor, event: Any, position: int) -> None:
+        """Rows from now on name the candidate as corrected (rows already there keep the
+        name they were recorded with)."""
+        if event.name is not None:
+            cursor.execute(f"UPDATE {self.table('compliance_people')} SET name = %s "
+                           "WHERE candidate_id = %s", (event.name, str(event.originator_id)))
+
     def on_Reopened(self, cursor: Cursor, event: Any, position: int) -> None:
         """The decision or disqualification was undone as an error before the candidate was
         told: no outcome stands against them (the step itself stays, as it happened)."""

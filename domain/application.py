@@ -16,12 +16,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import HiringAggregate, Stamp
+from domain.candidacy import candidate_id as candidacy_of
 from domain.candidate import Candidate
 from domain.client import Client
 from domain.errors import DuplicateCandidate, InvalidValue, NotFound, TooBusy, VersionConflict
 from domain.position import Position
 from domain.scope import AGENCY, Scope
-from domain.values import Actor, Skill
+from domain.values import Actor, Skill, normalise_email
 
 A = TypeVar("A", bound=HiringAggregate)
 Clock = Callable[[], datetime]
@@ -247,6 +248,21 @@ class Recruitment(Application[UUID]):
             position.record_placement(candidate.id, by=by)
             return (position,)
         return self._change(Candidate, candidate_id, caller, place)
+
+    def correct_contact_details(self, candidate_id: UUID, caller: Caller, reason: str,
+                                name: str | None = None, email: str | None = None,
+                                channel: str | None = None) -> Receipt:
+        """A corrected email must not be another candidacy's for the same position (checked
+        against the candidacy that email would have started; see the README)."""
+        def correct(candidate: Candidate, by: Stamp) -> None:
+            if email is not None:
+                other = candidacy_of(self.id_key, candidate.position_id, email)
+                if other != candidate.id and other in self.repository:
+                    raise DuplicateCandidate(f"{normalise_email(email)} is already a "
+                                             f"candidate for this position (candidate {other})")
+            candidate.correct_contact_details(reason=reason, name=name, email=email,
+                                              channel=channel, by=by)
+        return self._change(Candidate, candidate_id, caller, correct)
 
     def correct_assessment(self, candidate_id: UUID, caller: Caller, grades: Mapping[str, str],
                            reason: str) -> Receipt:

@@ -295,6 +295,20 @@ class Candidate(HiringAggregate):
         def update(self, aggregate: Candidate) -> None:
             aggregate.start_date = self.start_date
 
+    class ContactDetailsCorrected(Event):
+        """Contact details or profile fields recorded in error, corrected: the fields named
+        in `corrected` take the values given (the others are None and unchanged)."""
+
+        corrected: list[str]
+        name: str | None
+        email: str | None
+        channel: str | None
+        reason: str
+
+        def update(self, aggregate: Candidate) -> None:
+            for field in self.corrected:
+                setattr(aggregate, field, getattr(self, field))
+
     class Reopened(Event):
         """A decision or a disqualification made in error, undone: the candidate is back in
         the stage it was in before (`back_to`); the undone event stays in the history."""
@@ -535,6 +549,23 @@ class Candidate(HiringAggregate):
                     start_date=check_day(start_date, "start_date"))
 
     # --- corrections ---
+    def correct_contact_details(self, *, reason: str, by: Stamp, name: str | None = None,
+                                email: str | None = None,
+                                channel: str | None = None) -> None:
+        """Correct the name, email or channel recorded in error, in any stage (the candidate
+        keeps its id, which was derived from the first email)."""
+        given = {"name": None if name is None else require_text(name, "name", 200),
+                 "email": None if email is None else normalise_email(email),
+                 "channel": None if channel is None else require_text(channel, "channel", 100)}
+        changed = {field: value for field, value in given.items()
+                   if value is not None and value != getattr(self, field)}
+        if not changed:
+            raise InvalidValue("give a name, email or channel that differs from the one "
+                               "recorded: nothing to correct")
+        self.record(self.ContactDetailsCorrected, by, corrected=sorted(changed),
+                    reason=require_text(reason, "reason"),
+                    **{field: changed.get(field) for field in given})
+
     def correct_assessment(self, *, grades: Mapping[str, str], reason: str, by: Stamp) -> None:
         """Correct grades recorded in error, against the rubric revision they were given on;
         while the candidate is still in the process."""

@@ -62,6 +62,9 @@ ALLOWED: dict[Stage, tuple[str, ...]] = {
     Stage.WITHDRAWN: ("send_rejection",),
 }
 
+# Corrections accepted in every stage (so no stage lists them): see Candidate.
+ANY_STAGE: tuple[str, ...] = ("correct_contact_details",)
+
 COMMANDS: tuple[str, ...] = (
     "apply", "assign_assessment", "reschedule_assessment", "record_assessment",
     "abandon_assessment", "recommend", "disqualify", "request_interview", "schedule_interview",

@@ -114,6 +114,15 @@ class CandidatesModel(ReadModel):
     def on_RejectionSent(self, cursor: Cursor, event: Any, position: int) -> None:
         self._pending.update(told_at=iso(event.timestamp))
 
+    def on_ContactDetailsCorrected(self, cursor: Cursor, event: Any, position: int) -> None:
+        self._pending.update({field: getattr(event, field) for field in event.corrected})
+        if {"name", "email"} & set(event.corrected):
+            row = cursor.execute(f"SELECT name, email FROM {self.table('candidates')} "
+                                 "WHERE id = %s", (str(event.originator_id),)).one()
+            assert row is not None
+            name, email = event.name or row["name"], event.email or row["email"]
+            self._pending.update(search=f"{name} {email}".lower())
+
     def on_Reopened(self, cursor: Cursor, event: Any, position: int) -> None:
         if event.undoes == "Decided":
             self._pending.update(decision=None, decided_at=None)

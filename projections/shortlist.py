@@ -51,6 +51,13 @@ class ShortlistModel(ReadModel):
                        (json.dumps(event.grades), json.dumps(skills), event.rubric_revision,
                         str(event.originator_id)))
 
+    def on_ContactDetailsCorrected(self, cursor: Cursor, event: Any, position: int) -> None:
+        """The name used when the candidate is presented again (the shortlist row keeps the
+        name the client was shown)."""
+        if event.name is not None:
+            cursor.execute(f"UPDATE {self.table('people')} SET name = %s WHERE candidate_id = %s",
+                           (event.name, str(event.originator_id)))
+
     def on_AssessmentCorrected(self, cursor: Cursor, event: Any, position: int) -> None:
         """The candidate's grades as they stand (staff read them); what the client was shown
         stays in the shortlist row until the candidate is presented again."""

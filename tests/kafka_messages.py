@@ -347,6 +347,9 @@ def hiring_flow(app: Recruitment, clock: FakeClock) -> Flow:
 
     flow.contact("declined", "Desmond Achterberg", "desmond@achterberg.example", "agency_network",
                  "alumni meetup", None)
+    flow.personal += ["desmond.achterberg@example.org", "Desmond J. Achterberg"]
+    flow.step("correct_contact_details", "declined", email="desmond.achterberg@example.org",
+              name="Desmond J. Achterberg", reason="Desmond's email bounced: a typo")
     flow.to_offer("declined", "Desmond")
     flow.step("respond_to_offer", "declined", accepted=False,
               reason="Desmond took a counter-offer from his employer")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.schemas.common import Strict
-from api.schemas.fields import Choice, Day, Flag, Items, Mapping, Moment, Money, Text
+from api.schemas.fields import Choice, Day, Email, Flag, Items, Mapping, Moment, Money, Text
 from domain.currencies import ISO_4217
 from domain.values import AbandonReason, Grade, Outcome
 
@@ -50,6 +50,13 @@ class AssessmentCorrectionSchema(Strict):
                      metadata={"description": "the corrected grade of every skill of the "
                                               "rubric revision the assessment used"})
     reason = Text(required=True, metadata={"description": "why the grades were wrong"})
+
+
+class ContactCorrectionSchema(Strict):
+    name = Text(200)
+    email = Email(metadata={"description": "compared and stored as mail systems compare it"})
+    channel = Text(100)
+    reason = Text(required=True, metadata={"description": "why the details were wrong"})
 
 
 class ReopeningSchema(Strict):

@@ -43,6 +43,10 @@ STEPS: dict[str, tuple[type, tuple[str, ...], str]] = {
     "respond_to_offer": (s.OfferResponseSchema, STAFF, "The candidate accepted or declined."),
     "hire": (s.PlacementSchema, STAFF, "The placement: link the new hire to the client."),
     "withdraw": (s.WithdrawalSchema, STAFF, "The candidate withdrew."),
+    "correct_contact_details": (s.ContactCorrectionSchema, STAFF,
+                                "Correct the name, email or channel recorded in error, in any "
+                                "stage (409 if the corrected email is another candidacy's "
+                                "for this position)."),
     "correct_assessment": (s.AssessmentCorrectionSchema, STAFF,
                            "Correct grades recorded in error (every skill of the rubric "
                            "revision they were given on), while the candidate is in the "

@@ -49,6 +49,8 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Candidate", "Withdrawn"): (),
     ("Candidate", "Reopened"): ("undoes", "back_to"),  # (its reason is free text)
     ("Candidate", "AssessmentCorrected"): ("grades", "rubric_revision", "skills"),
+    # which fields were corrected, not their values (personal)
+    ("Candidate", "ContactDetailsCorrected"): ("corrected",),
 }
 # ...and InterviewScheduled also carries `interviewer_count` (how many, not who), and Hired
 # `position_id`: the candidate's position (its domain event names only the client; a

@@ -131,3 +131,40 @@ def test_grades_recorded_in_error_are_corrected_and_the_client_keeps_what_it_was
                  {"grades": {"python": "yes", "go": "yes"}, "reason": "x"}):
         assert_problem(world.recruiter.post(path(candidate, "assessment/correction"), body),
                        422)
+
+
+def test_contact_details_recorded_in_error_are_corrected(app: Flask, world: World) -> None:
+    candidate = world.candidate_a  # Ann Lee, ann@example.com, position A
+    other = world.recruiter.post(f"{BASE}/candidates", {
+        "position_id": world.position_a, "name": "Ann Other", "email": "ann.other@example.com",
+        "source": "referral"}).get_json()["id"]
+    receipt = ok(world, candidate, "contact-details/correction",
+                 {"email": "Ann.Lee@Example.com", "name": "Ann B. Lee",
+                  "reason": "typed from a business card"})
+    assert receipt["stage"] == "contacted"
+    state = get(world.recruiter, path(candidate))
+    assert (state["email"], state["name"], state["id"]) == ("ann.lee@example.com",
+                                                            "Ann B. Lee", candidate)
+    corrected = get(world.auditor, path(candidate, "history"))[-1]
+    assert corrected["data"] == {"corrected": ["email", "name"], "name": "Ann B. Lee",
+                                 "email": "ann.lee@example.com", "channel": None,
+                                 "reason": "typed from a business card"}
+    project_all(app.extensions["hirelog"].recruitment)
+    found = get(world.recruiter, f"{BASE}/candidates", q="ann.lee@")["items"]
+    assert [(c["id"], c["name"], c["email"]) for c in found] == [
+        (candidate, "Ann B. Lee", "ann.lee@example.com")]
+    assert get(world.recruiter, f"{BASE}/candidates", q="ann@example",
+               position_id=world.position_a)["items"] == []  # (B's Ann keeps hers)
+
+    # another candidacy's email for the same position is refused; nothing is recorded
+    before = get(world.recruiter, path(candidate))["version"]
+    problem = assert_problem(world.recruiter.post(
+        path(candidate, "contact-details/correction"),
+        {"email": "ann.other@example.com", "reason": "x"}), 409)
+    assert other in problem["detail"]
+    for body in ({"reason": "nothing given"}, {"name": "Ann B. Lee", "reason": "same"}):
+        assert_problem(world.recruiter.post(path(candidate, "contact-details/correction"),
+                                            body), 422)
+    assert_problem(world.client_a.post(path(candidate, "contact-details/correction"),
+                                       {"name": "X", "reason": "y"}), 403)
+    assert get(world.recruiter, path(candidate))["version"] == before

@@ -52,7 +52,8 @@ CONTRACT: dict[str, set[str]] = {
         "application", "assessment", "assessment/reschedule", "assessment/result",
         "assessment/abandonment", "recommendation", "disqualification", "interview-request",
         "interview", "interview/feedback", "decision", "offer", "rejection-notice",
-        "offer/response", "placement", "withdrawal")},
+        "offer/response", "placement", "withdrawal", "presentation", "reopening",
+        "assessment/correction", "contact-details/correction")},
 }
 COMMANDS = sorted(path for path, methods in CONTRACT.items() if "post" in methods)
 ADMIN_ONLY = [("get", "/api/v1/tokens"), ("post", "/api/v1/tokens"),

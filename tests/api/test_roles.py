@@ -48,10 +48,11 @@ STEP_BODIES: dict[str, dict[str, Any]] = {
     "reopening": {"reason": "recorded for the wrong candidate"},
     "assessment/correction": {"grades": {"python": "yes", "sql": "no"},
                               "reason": "graded from the wrong sheet"},
+    "contact-details/correction": {"channel": "referral by Kim", "reason": "mistyped"},
 }
 CLIENT_STEPS = ("interview-request", "interview/feedback", "decision")
 STAFF_STEPS = tuple(step for step in STEP_BODIES if step not in CLIENT_STEPS)
-assert len(STEP_BODIES) == 19
+assert len(STEP_BODIES) == 20
 
 # An allowed step on a candidate in the wrong stage may be refused (409) or find a bad value
 # (422), but never 401/403/404.

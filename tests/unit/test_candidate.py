@@ -870,6 +870,30 @@ def test_a_decision_or_disqualification_made_in_error_is_reopened(
     assert "reopen" not in allowed_next(candidate, clock)  # nothing to undo now
 
 
+@pytest.mark.parametrize("situation", ["contacted", "interview_requested", "hired",
+                                       "rejected_and_notified"])
+def test_contact_details_recorded_in_error_are_corrected_in_any_stage(
+        situation: str, clock: FakeClock) -> None:
+    candidate = drive(situation, clock)
+    stage, presented = candidate.stage, candidate.presentations
+    by = stamp(clock)
+    candidate.correct_contact_details(email=" ANN.SMITH@Example.com ", name="Ann Smith",
+                                      channel="LinkedIn", reason="typo in the email", by=by)
+    event = the_new_event(candidate, Candidate.ContactDetailsCorrected, by,
+                          version=candidate.version)
+    # the name was already right: only what changed is corrected
+    assert (event.corrected, event.name, event.email, event.channel) == (
+        ["channel", "email"], None, "ann.smith@example.com", "LinkedIn")
+    assert (candidate.email, candidate.channel, candidate.name) == (
+        "ann.smith@example.com", "LinkedIn", "Ann Smith")
+    assert (candidate.stage, candidate.presentations) == (stage, presented)
+    with pytest.raises(InvalidValue, match="nothing to correct"):
+        candidate.correct_contact_details(email="ann.smith@example.com", reason="again",
+                                          by=stamp(clock))
+    with pytest.raises(InvalidValue, match="reason must not be empty"):
+        candidate.correct_contact_details(name="Ann B. Smith", reason=" ", by=stamp(clock))
+
+
 def test_grades_recorded_in_error_are_corrected_and_what_was_presented_stays(
         clock: FakeClock) -> None:
     candidate = drive("interview_requested", clock)
