@@ -251,7 +251,8 @@ class Recruitment(Application[UUID]):
 
     def correct_contact_details(self, candidate_id: UUID, caller: Caller, reason: str,
                                 name: str | None = None, email: str | None = None,
-                                channel: str | None = None) -> Receipt:
+                                channel: str | None = None,
+                                source: str | None = None) -> Receipt:
         """A corrected email must not be another candidacy's for the same position (checked
         against the candidacy that email would have started; see the README)."""
         def correct(candidate: Candidate, by: Stamp) -> None:
@@ -261,7 +262,7 @@ class Recruitment(Application[UUID]):
                     raise DuplicateCandidate(f"{normalise_email(email)} is already a "
                                              f"candidate for this position (candidate {other})")
             candidate.correct_contact_details(reason=reason, name=name, email=email,
-                                              channel=channel, by=by)
+                                              channel=channel, source=source, by=by)
         return self._change(Candidate, candidate_id, caller, correct)
 
     def correct_assessment(self, candidate_id: UUID, caller: Caller, grades: Mapping[str, str],

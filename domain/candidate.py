@@ -303,6 +303,7 @@ class Candidate(HiringAggregate):
         name: str | None
         email: str | None
         channel: str | None
+        source: str | None
         reason: str
 
         def update(self, aggregate: Candidate) -> None:
@@ -550,18 +551,19 @@ class Candidate(HiringAggregate):
 
     # --- corrections ---
     def correct_contact_details(self, *, reason: str, by: Stamp, name: str | None = None,
-                                email: str | None = None,
-                                channel: str | None = None) -> None:
-        """Correct the name, email or channel recorded in error, in any stage (the candidate
-        keeps its id, which was derived from the first email)."""
+                                email: str | None = None, channel: str | None = None,
+                                source: str | None = None) -> None:
+        """Correct the name, email, channel or source recorded in error, in any stage (the
+        candidate keeps its id, which was derived from the first email)."""
         given = {"name": None if name is None else require_text(name, "name", 200),
                  "email": None if email is None else normalise_email(email),
-                 "channel": None if channel is None else require_text(channel, "channel", 100)}
+                 "channel": None if channel is None else require_text(channel, "channel", 100),
+                 "source": None if source is None else parse_choice(Source, source, "source")}
         changed = {field: value for field, value in given.items()
                    if value is not None and value != getattr(self, field)}
         if not changed:
-            raise InvalidValue("give a name, email or channel that differs from the one "
-                               "recorded: nothing to correct")
+            raise InvalidValue("give a name, email, channel or source that differs from the "
+                               "one recorded: nothing to correct")
         self.record(self.ContactDetailsCorrected, by, corrected=sorted(changed),
                     reason=require_text(reason, "reason"),
                     **{field: changed.get(field) for field in given})

@@ -34,6 +34,13 @@ class FunnelModel(ReadModel):
 
     def apply(self, cursor: Cursor, event: Any, position: int) -> None:
         """A new visit when an event moves the candidate to another stage; nothing otherwise."""
+        if isinstance(event, Candidate.ContactDetailsCorrected):
+            if event.source is not None:  # hires by source follow the correction
+                for table in ("funnel_candidates", "funnel_visits"):
+                    cursor.execute(f"UPDATE {self.table(table)} SET source = %s "
+                                   "WHERE candidate_id = %s",
+                                   (event.source, str(event.originator_id)))
+            return
         stage = event.stage_after() if hasattr(event, "stage_after") else None
         if stage is None:
             return

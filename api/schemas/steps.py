@@ -5,7 +5,7 @@ from __future__ import annotations
 from api.schemas.common import Strict
 from api.schemas.fields import Choice, Day, Email, Flag, Items, Mapping, Moment, Money, Text
 from domain.currencies import ISO_4217
-from domain.values import AbandonReason, Grade, Outcome
+from domain.values import AbandonReason, Grade, Outcome, Source
 
 SCALE = [g.value for g in Grade]
 RATINGS = [g.value for g in Grade if g is not Grade.NO_DECISION]
@@ -56,6 +56,7 @@ class ContactCorrectionSchema(Strict):
     name = Text(200)
     email = Email(metadata={"description": "compared and stored as mail systems compare it"})
     channel = Text(100)
+    source = Choice(Source)
     reason = Text(required=True, metadata={"description": "why the details were wrong"})
 
 

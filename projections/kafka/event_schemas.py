@@ -43,7 +43,7 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "undoes": {"type": "string", "enum": ["Decided", "Disqualified"]},
     "back_to": _enum(Stage),
     "corrected": {"type": "array", "minItems": 1, "uniqueItems": True,
-                  "items": {"type": "string", "enum": ["channel", "email", "name"]}},
+                  "items": {"type": "string", "enum": ["channel", "email", "name", "source"]}},
 }
 ACTOR = {"type": "object", "additionalProperties": False, "required": ["id", "role", "client_id"],
          "description": "who recorded it: token id and role (no name), client id for clients",

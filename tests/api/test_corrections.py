@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from domain.scope import AGENCY
+from projections.reads import ReadSide
 from tests.apiclient import World, assert_problem, present
 from tests.fakes import FakeClock
 from tests.readmodels import project_all
@@ -148,13 +150,22 @@ def test_contact_details_recorded_in_error_are_corrected(app: Flask, world: Worl
     corrected = get(world.auditor, path(candidate, "history"))[-1]
     assert corrected["data"] == {"corrected": ["email", "name"], "name": "Ann B. Lee",
                                  "email": "ann.lee@example.com", "channel": None,
-                                 "reason": "typed from a business card"}
+                                 "source": None, "reason": "typed from a business card"}
+    ok(world, candidate, "contact-details/correction",
+       {"source": "job_board", "reason": "she came through the job board"})
+    assert get(world.recruiter, path(candidate))["source"] == "job_board"
     project_all(app.extensions["hirelog"].recruitment)
     found = get(world.recruiter, f"{BASE}/candidates", q="ann.lee@")["items"]
-    assert [(c["id"], c["name"], c["email"]) for c in found] == [
-        (candidate, "Ann B. Lee", "ann.lee@example.com")]
+    assert [(c["id"], c["name"], c["email"], c["source"]) for c in found] == [
+        (candidate, "Ann B. Lee", "ann.lee@example.com", "job_board")]
     assert get(world.recruiter, f"{BASE}/candidates", q="ann@example",
                position_id=world.position_a)["items"] == []  # (B's Ann keeps hers)
+    # the funnel's sources (hires by source) follow the corrected source
+    with ReadSide(app.extensions["hirelog"].recruitment.tables).view("funnel", AGENCY) as view:
+        rows = [view.cursor.execute(f"SELECT DISTINCT source FROM {view.table(table)} "
+                                    "WHERE candidate_id = %s", (candidate,)).all()
+                for table in ("funnel_candidates", "funnel_visits")]
+    assert rows == [[{"source": "job_board"}]] * 2
 
     # another candidacy's email for the same position is refused; nothing is recorded
     before = get(world.recruiter, path(candidate))["version"]

@@ -892,6 +892,12 @@ def test_contact_details_recorded_in_error_are_corrected_in_any_stage(
                                           by=stamp(clock))
     with pytest.raises(InvalidValue, match="reason must not be empty"):
         candidate.correct_contact_details(name="Ann B. Smith", reason=" ", by=stamp(clock))
+    candidate.correct_contact_details(source="job_board", reason="came from the job board",
+                                      by=stamp(clock))
+    assert (candidate.source, candidate.collect_events()[-1].corrected) == ("job_board",
+                                                                             ["source"])
+    with pytest.raises(InvalidValue, match="source"):
+        candidate.correct_contact_details(source="carrier pigeon", reason="x", by=stamp(clock))
 
 
 def test_grades_recorded_in_error_are_corrected_and_what_was_presented_stays(
