@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_server import at_once, interviewed_candidate
+from tests.http_flows import at_once, interviewed_candidate
 from tests.servers import start_gunicorn, stop
 
 pytestmark = pytest.mark.slow
