@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     security.install_body_checks(app)
     consistency.install(app)
     idempotent.install(app)
-    register_domain_errors(app, STEP_OF_COMMAND)
+    register_domain_errors(app, STEP_OF_COMMAND, security.callers_steps)
     register_unexpected_errors(app)
     app.wsgi_app = BodyDeadline(app.wsgi_app, security.MAX_BODY + 1)  # type: ignore[method-assign]  # Flask's documented way
     return app

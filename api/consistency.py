@@ -38,16 +38,20 @@ def read_model(name: str, min_position: int | None) -> Iterator[View]:
     if min_position is not None and min_position > (
             services().recruitment.recorder.max_notification_id() or 0):
         abort(422, messages={"query": {"min_position": ["Past the newest event of the log."]}})
-    try:
-        reached = min_position is None or reads.wait_for(
-            name, min_position, services().settings.read_wait_seconds)
-    except Stopped as stopped:
-        abort(503, message=f"{stopped}; it goes on by itself once the cause is fixed",
-              headers={"Retry-After": "30"})
-    if not reached:
-        abort(503, message=f"the {name} read model has not reached position {min_position} "
-                           "yet; retry shortly", headers={"Retry-After": "1"})
-    with reads.view(name, scope()) as view:
+    reader = scope()
+    # a client's candidate lists also read who was presented to it (the shortlist model)
+    needed = [name, *(["shortlist"] if name == "candidates" and not reader.is_agency else [])]
+    for model in needed:
+        try:
+            reached = min_position is None or reads.wait_for(
+                model, min_position, services().settings.read_wait_seconds)
+        except Stopped as stopped:
+            abort(503, message=f"{stopped}; it goes on by itself once the cause is fixed",
+                  headers={"Retry-After": "30"})
+        if not reached:
+            abort(503, message=f"the {model} read model has not reached position "
+                               f"{min_position} yet; retry shortly", headers={"Retry-After": "1"})
+    with reads.view(name, reader) as view:
         g.projection_position = view.position
         yield view
 

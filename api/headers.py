@@ -20,7 +20,7 @@ def install(app: Flask, docs_path: str, assets_path: str) -> None:
     def secure(response: Response) -> Response:
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
-        if not (request.path.startswith(static) and response.status_code == 200):
+        if not (request.path.startswith(static) and response.status_code in (200, 304)):
             headers["Cache-Control"] = "no-store"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "no-referrer"

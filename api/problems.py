@@ -5,6 +5,7 @@ from __future__ import annotations
 import http
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, json
@@ -142,17 +143,21 @@ def register_unexpected_errors(app: Flask) -> None:
     app.register_error_handler(Exception, unexpected)
 
 
-def register_domain_errors(app: Flask, step_names: dict[str, str]) -> None:
-    """Domain errors from the application become problems; nothing was recorded."""
+def register_domain_errors(app: Flask, step_names: dict[str, str],
+                           callers_steps: Callable[[tuple[str, ...]], tuple[str, ...]]) -> None:
+    """Domain errors from the application become problems; nothing was recorded.
+    `callers_steps` keeps, of the commands allowed now, those this request's caller may give
+    (a client's token is not told the agency's own next steps)."""
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Response:
         if isinstance(error, IllegalStep):
-            allowed = [step_names.get(c, c) for c in error.allowed]
+            mine = callers_steps(error.allowed)
+            allowed = [step_names.get(c, c) for c in mine]
             command = step_names.get(error.command, error.command)
             arguments = {step_names.get(c, c): {arg: list(values) for arg, values in
                                                  limit.items()}
-                         for c, limit in error.limits.items()}
+                         for c, limit in error.limits.items() if c in mine}
             listed = [step + "".join(f" ({arg}: {', '.join(values)})"
                                      for arg, values in arguments.get(step, {}).items())
                       for step in allowed]

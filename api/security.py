@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from api.problems import problem
+from api.representations import CLIENT_STEPS
 from api.services import services
 from domain.application import Caller
 from domain.scope import Scope
@@ -131,6 +132,14 @@ def actor() -> Actor:
 def scope() -> Scope:
     """What this request's token may see (a client token: its own client only)."""
     return Scope.of(g.token.actor)
+
+
+def callers_steps(commands: tuple[str, ...]) -> tuple[str, ...]:
+    """Of these commands, those this request's token may give: all of them for the agency,
+    a client's own steps for a client's token."""
+    if scope().is_agency:
+        return commands
+    return tuple(c for c in commands if c in CLIENT_STEPS)
 
 
 def caller() -> Caller:

@@ -67,6 +67,20 @@ def presented_only(view: View) -> str:
     return f" AND id IN (SELECT candidate_id FROM {shortlist})"
 
 
+def as_presented(view: View, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For a client's reader, the rows with the name, score and required-skill flags the
+    client was shown (the shortlist's, as presented), not as corrected since."""
+    if view.scope.is_agency or not rows:
+        return rows
+    shortlist = view.other("shortlist").table("shortlist")
+    marks = ", ".join(["%s"] * len(rows))
+    shown = {r["candidate_id"]: r for r in view.cursor.execute(
+        f"SELECT candidate_id, name, score, failed_required FROM {shortlist} "
+        f"WHERE candidate_id IN ({marks})", [r["id"] for r in rows]).all()}
+    return [{**row, **{k: shown[row["id"]][k] for k in ("name", "score", "failed_required")}}
+            for row in rows if row["id"] in shown]
+
+
 def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
                    client_id: str | None = None, position_id: str | None = None,
                    stage: str | None = None, source: str | None = None,
@@ -87,7 +101,7 @@ def candidate_page(view: View, now: datetime, *, limit: int, after: int = 0,
         f"{presented_only(view)} ORDER BY contact_position LIMIT %s",
         (*params, limit + 1)).all()
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = as_presented(view, rows[:limit])
     agency = view.scope.is_agency
     return {"items": [summary(r, now, agency) for r in rows],
             "next_cursor": encode_cursor(rows[-1]["contact_position"]) if more else None}
@@ -111,6 +125,7 @@ def pipeline(view: View, position: dict[str, Any], now: datetime) -> dict[str, A
     rows = view.cursor.execute(
         f"SELECT * FROM {view.table('candidates')} WHERE position_id = %s{scoped}"
         f"{presented_only(view)} ORDER BY contact_position", (position["id"], *params)).all()
+    rows = as_presented(view, rows)
     by_stage: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_stage[row["stage"]].append(summary(row, now, view.scope.is_agency))
@@ -128,6 +143,7 @@ def dashboard(view: View, client_id: str, now: datetime) -> dict[str, Any]:
     rows = view.cursor.execute(f"SELECT * FROM {view.table('candidates')} WHERE client_id = %s"
                                f"{presented_only(view)} ORDER BY contact_position",
                                (client_id,)).all()
+    rows = as_presented(view, rows)
     agency = view.scope.is_agency
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
@@ -167,8 +183,9 @@ def notices_due(view: View, now: datetime, client_id: str | None = None) -> list
     sql = (f"SELECT * FROM {view.table('candidates')} WHERE stage IN ({placeholders}) "
            "AND told_at IS NULL")
     scoped, params = client_condition(view, client_id)
-    rows = view.cursor.execute(sql + scoped + presented_only(view) + " ORDER BY stage_since, id",
-                               [*OWED_A_NOTICE, *params]).all()
+    rows = as_presented(view, view.cursor.execute(
+        sql + scoped + presented_only(view) + " ORDER BY stage_since, id",
+        [*OWED_A_NOTICE, *params]).all())
     return [{**summary(r, now, view.scope.is_agency), "waiting_days": round((now - since(r))
                                                       .total_seconds() / 86400, 1)}
             for r in rows]

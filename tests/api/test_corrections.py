@@ -123,10 +123,15 @@ def test_grades_recorded_in_error_are_corrected_and_the_client_keeps_what_it_was
     assert [c["score"] for c in get(world.client_a, shortlist)["candidates"]] == [67.9]
     assert [c["score"] for c in get(world.recruiter, f"{BASE}/candidates")["items"]
             if c["id"] == candidate] == [92.9]
+    # every list a client reads shows the score it was shown, not the corrected one
+    assert [c["score"] for c in get(world.client_a, f"{BASE}/candidates")["items"]] == [67.9]
+    board = get(world.client_a, f"{BASE}/clients/{world.client_a_id}/dashboard")
+    assert [c["score"] for c in board["picks_owed"]] == [67.9]
     # shown again, the client sees the corrected grades
     ok(world, candidate, "presentation", {})
     project_all(app.extensions["hirelog"].recruitment)
     assert get(world.client_a, path(candidate))["presentation"]["score"] == 92.9
+    assert [c["score"] for c in get(world.client_a, f"{BASE}/candidates")["items"]] == [92.9]
     assert [c["score"] for c in get(world.client_a, shortlist)["candidates"]] == [92.9]
     # the same grades again correct nothing; a grade for a skill of no rubric is refused
     for body in ({"grades": {"python": "strong_yes", "sql": "yes"}, "reason": "again"},
@@ -179,3 +184,21 @@ def test_contact_details_recorded_in_error_are_corrected(app: Flask, world: Worl
     assert_problem(world.client_a.post(path(candidate, "contact-details/correction"),
                                        {"name": "X", "reason": "y"}), 403)
     assert get(world.recruiter, path(candidate))["version"] == before
+
+
+def test_a_corrected_name_reaches_the_client_only_when_presented_again(
+        app: Flask, world: World) -> None:
+    candidate = world.candidate_a
+    present(world.recruiter, candidate)
+    ok(world, candidate, "contact-details/correction", {"name": "Ann B. Lee",
+                                                         "reason": "her full name"})
+    project_all(app.extensions["hirelog"].recruitment)
+    pipeline = f"{BASE}/positions/{world.position_a}/pipeline"
+    names = [c["name"] for s in get(world.client_a, pipeline)["stages"] for c in s["candidates"]]
+    assert names == ["Ann Lee"]  # as shown
+    assert [c["name"] for c in get(world.recruiter, f"{BASE}/candidates",
+                                   position_id=world.position_a)["items"]] == ["Ann B. Lee"]
+    ok(world, candidate, "presentation", {})
+    project_all(app.extensions["hirelog"].recruitment)
+    names = [c["name"] for s in get(world.client_a, pipeline)["stages"] for c in s["candidates"]]
+    assert names == ["Ann B. Lee"]

@@ -299,6 +299,12 @@ def test_swagger_uis_files_are_served_from_the_pinned_package(client: FlaskClien
             if name.endswith(".js"):
                 assert answer.mimetype in ("text/javascript", "application/javascript")
     assert "swagger-ui-4.15.5" in str(ASSETS)  # the version swagger-ui-bundle 1.1.0 carries
+    # revalidated after a day: the 304 keeps the asset cacheable
+    with client.get(loaded[0]) as first:
+        validator = first.headers["ETag"]
+    with client.get(loaded[0], headers={"If-None-Match": validator}) as again:
+        assert again.status_code == 304
+        assert again.headers["Cache-Control"] == "public, max-age=86400"
     with client.get("/favicon.ico") as icon:
         assert (icon.status_code, icon.mimetype) == (200, "image/png")
         assert icon.get_data() == (ASSETS / "favicon-32x32.png").read_bytes()

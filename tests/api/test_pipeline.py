@@ -61,9 +61,10 @@ class Journey:
 
     def refused(self, name: str, body: dict[str, Any] | None = None,
                 api: Api | None = None) -> dict[str, Any]:
-        """A 409 that names the current stage and the steps allowed now; nothing recorded."""
+        """A 409 that names the current stage and the steps allowed now (those the caller may
+        take: a client's own steps for a client's token); nothing recorded."""
         api = api or self.world.recruiter
-        state = self.state()
+        state = api.get(candidate_path(self.id)).json
         answer = api.post(candidate_path(self.id, name), body or {})
         assert answer.status_code == 409, answer.get_data(as_text=True)
         assert answer.mimetype == PROBLEM

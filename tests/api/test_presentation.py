@@ -111,3 +111,13 @@ def test_what_a_client_reads_of_a_candidate_is_only_what_was_presented(world: Wo
     shown = client.get_json()
     assert (shown["stage"], shown["decision"]["outcome"]) == ("rejected", "reject")
     assert shown["allowed_steps"] == []  # the notice is the agency's step, not the client's
+    # nor does a client's 409 list the agency's next steps (notice, reopening...)
+    problem = assert_problem(world.client_a.post(
+        f"{BASE}/candidates/{candidate}/decision",
+        {"outcome": "reject", "reason": "again"}), 409)
+    assert (problem["allowed_steps"], problem["allowed_arguments"]) == ([], {})
+    assert "rejection-notice" not in problem["detail"]
+    staff = assert_problem(world.recruiter.post(
+        f"{BASE}/candidates/{candidate}/decision",
+        {"outcome": "reject", "reason": "again", "decided_by": "Hana"}), 409)
+    assert staff["allowed_steps"] == ["rejection-notice", "reopening"]
