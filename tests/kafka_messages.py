@@ -350,6 +350,8 @@ def hiring_flow(app: Recruitment, clock: FakeClock) -> Flow:
     flow.personal += ["desmond.achterberg@example.org", "Desmond J. Achterberg"]
     flow.step("correct_contact_details", "declined", email="desmond.achterberg@example.org",
               name="Desmond J. Achterberg", reason="Desmond's email bounced: a typo")
+    flow.step("correct_contact_details", "declined", source="referral",
+              reason="Desmond was referred by Zelda, not met at the meetup")
     flow.to_offer("declined", "Desmond")
     flow.step("respond_to_offer", "declined", accepted=False,
               reason="Desmond took a counter-offer from his employer")

@@ -49,8 +49,9 @@ FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Candidate", "Withdrawn"): (),
     ("Candidate", "Reopened"): ("undoes", "back_to"),  # (its reason is free text)
     ("Candidate", "AssessmentCorrected"): ("grades", "rubric_revision", "skills"),
-    # which fields were corrected, not their values (personal)
-    ("Candidate", "ContactDetailsCorrected"): ("corrected",),
+    # which fields were corrected, not their values (personal), but a corrected source (how
+    # the agency found the candidate: one of six codes), so counts by source can follow
+    ("Candidate", "ContactDetailsCorrected"): ("corrected", "source"),
 }
 # ...and InterviewScheduled also carries `interviewer_count` (how many, not who), and Hired
 # `position_id`: the candidate's position (its domain event names only the client; a

@@ -57,6 +57,18 @@ ACTOR = {"type": "object", "additionalProperties": False, "required": ["id", "ro
 ADDED_LATER: dict[tuple[str, str], tuple[str, ...]] = {("Candidate", "Hired"): ("position_id",)}
 
 
+# Fields that are null where the event does not carry them (a correction of other fields).
+NULLABLE: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Candidate", "ContactDetailsCorrected"): ("source",)}
+
+
+def field_schema(aggregate: str, name: str, field: str) -> dict[str, Any]:
+    schema = FIELD_SCHEMAS[field]
+    if field in NULLABLE.get((aggregate, name), ()):
+        return {"anyOf": [schema, {"type": "null"}]}
+    return schema
+
+
 def data_fields(aggregate: str, name: str) -> list[str]:
     fields = list(FIELDS[(aggregate, name)])
     if (aggregate, name) == ("Candidate", "InterviewScheduled"):
@@ -87,7 +99,8 @@ def message_schema(aggregate: str, name: str) -> dict[str, Any]:
                      "required": [*(f for f in fields
                                     if f not in ADDED_LATER.get((aggregate, name), ())),
                                   "actor"],
-                     "properties": {**{f: FIELD_SCHEMAS[f] for f in fields}, "actor": ACTOR}},
+                     "properties": {**{f: field_schema(aggregate, name, f) for f in fields},
+                                    "actor": ACTOR}},
         },
     }
 

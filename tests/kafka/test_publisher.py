@@ -189,8 +189,12 @@ def test_a_hiring_flow_is_published_in_order_schema_valid_and_without_personal_d
     assert rejected[-3]["data"] == {"undoes": "Decided", "back_to": "recommended",
                                     "actor": rejected[-3]["data"]["actor"]}
     declined = by_key[str(flow.candidates["declined"])]
-    [details] = [e for e in declined if e["type"].endswith(".contact_details_corrected.v1")]
-    assert details["data"]["corrected"] == ["email", "name"]  # which, not the values
+    details, source = [e for e in declined
+                       if e["type"].endswith(".contact_details_corrected.v1")]
+    assert (details["data"]["corrected"], details["data"]["source"]) == (["email", "name"],
+                                                                         None)
+    # which fields, not their personal values; a corrected source (a code) is published
+    assert (source["data"]["corrected"], source["data"]["source"]) == (["source"], "referral")
     [corrected] = [e for e in rejected if e["type"].endswith(".assessment_corrected.v1")]
     assert corrected["data"]["grades"] == {"python": "yes", "sql": "no", "kafka": "no_decision"}
     assert "reason" not in corrected["data"]  # free text stays off Kafka
