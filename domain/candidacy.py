@@ -7,11 +7,13 @@ import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
+from domain.base import Stamp
+from domain.bounds import check_moment, out_of_range_salary
 from domain.errors import InvalidValue
-from domain.values import Grade, Skill, normalise_email
+from domain.values import Grade, Role, Skill, normalise_email, optional_text
 
 
 def candidate_id(key: bytes, position_id: UUID, email: str) -> UUID:
@@ -97,3 +99,37 @@ def check_grades(grades: Mapping[str, str], rubric: Iterable[Skill]) -> dict[str
             raise InvalidValue(f"grade of {skill!r} must be one of {', '.join(sorted(valid))}",
                                "grades")
     return {n: grades[n] for n in names}
+
+
+def person_at_client(by: Stamp, named: str | None, field: str, did: str) -> str:
+    """Who at the client gave a client's step: a client's user themselves (or the colleague
+    they name); when the agency records it on the client's behalf, the person it names."""
+    person = optional_text(named, field, 200)
+    if person:
+        return person
+    if by.actor.role == Role.CLIENT.value:
+        return by.actor.name
+    raise InvalidValue(f"{field} must name the person at the client who {did}: the step is "
+                       "recorded on the client's behalf", field)
+
+
+def salary_amount(salary: Decimal | str | int) -> Decimal:
+    """An offer's salary, given exactly (no float), positive and storable."""
+    if isinstance(salary, (bool, float)):
+        raise InvalidValue("salary must be a whole or decimal number, given exactly", "salary")
+    try:
+        amount = Decimal(salary)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidValue("salary must be a number", "salary") from None
+    problem = out_of_range_salary(amount)
+    if problem is not None:
+        raise InvalidValue(f"salary {problem}", "salary")
+    return amount
+
+
+def in_the_future(when: datetime, by: Stamp, field: str) -> datetime:
+    """A due date or expiry, which must come after the command."""
+    check_moment(when, field)
+    if when <= by.at:
+        raise InvalidValue(f"{field} must be in the future", field)
+    return when

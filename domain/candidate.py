@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from domain.base import HiringAggregate, Stamp
-from domain.bounds import check_day, check_moment, out_of_range_salary
+from domain.bounds import check_day, check_moment
 from domain.candidacy import (
     Feedback,
     Interview,
@@ -22,27 +22,28 @@ from domain.candidacy import (
     answered,
     candidate_id,
     check_grades,
+    in_the_future,
+    person_at_client,
+    salary_amount,
 )
+from domain.candidate_rules import CandidateRules
 from domain.currencies import ISO_4217
 from domain.errors import IllegalStep, InvalidValue
-from domain.stages import ALLOWED, CLOSED, OWED_A_NOTICE, Stage
+from domain.stages import Stage
 from domain.values import (
     AbandonReason,
     Grade,
     Outcome,
-    Role,
     Skill,
     Source,
-    failed_required_skills,
     normalise_email,
     optional_text,
     parse_choice,
     require_text,
-    weighted_score,
 )
 
 
-class Candidate(HiringAggregate):
+class Candidate(CandidateRules, HiringAggregate):
     """State, set by the events: position_id, client_id, name, email, source, channel, stage,
     stage_since, assessment, grades, rubric_revision, rubric, interviews, feedback, decision,
     offer, decision_sent_at, start_date, reasons (why it ended: abandoned/disqualified/withdrawn),
@@ -335,71 +336,6 @@ class Candidate(HiringAggregate):
         def update(self, aggregate: Candidate) -> None:
             aggregate.reasons = {**aggregate.reasons, "withdrawn": self.reason}
 
-    # --- derived, never recorded: they cannot drift from the facts they come from ---
-    @property
-    def score(self) -> float | None:
-        return weighted_score(self.grades, self.rubric) if self.grades else None
-
-    @property
-    def failed_required_skills(self) -> tuple[str, ...]:
-        return failed_required_skills(self.grades, self.rubric) if self.grades else ()
-
-    @property
-    def owes_notice(self) -> bool:
-        """Every candidate must be told the client's decision, also a negative one."""
-        return Stage(self.stage) in OWED_A_NOTICE and self.decision_sent_at is None
-
-    def offer_expired(self, at: datetime) -> bool:
-        """An offer nobody answered before it expired: only a revised offer moves on."""
-        return self.offer is not None and self.offer.status(at) == "expired"
-
-    def interview_held(self, at: datetime) -> bool:
-        """Whether the latest interview's time has come (feedback and a hire wait for it)."""
-        return bool(self.interviews) and at >= self.interviews[-1].scheduled_at
-
-    def allowed_steps(self, at: datetime) -> dict[str, dict[str, tuple[str, ...]]]:
-        """Each command that would be accepted at `at`, with the only values an argument may
-        take where not every value would be (before the final interview: decide to reject)."""
-        stage = Stage(self.stage)
-        allowed = list(ALLOWED[stage])
-        if self.decision_sent_at is not None:  # told: neither told again nor reopened
-            allowed = [c for c in allowed if c not in ("send_rejection", "reopen")]
-        if stage is Stage.OFFERED:
-            accepted = self.offer is not None and self.offer.response == "accepted"
-            allowed.remove("respond_to_offer" if accepted else "hire")
-            if self.offer_expired(at):
-                allowed[allowed.index("respond_to_offer")] = "send_offer"
-        if "record_interview_feedback" in allowed and not self.interview_held(at):
-            allowed.remove("record_interview_feedback")
-        if stage not in CLOSED:
-            if self.grades is not None and stage is not Stage.ASSESSMENT_ASSIGNED:
-                allowed.append("correct_assessment")
-            allowed.append("withdraw")
-        steps: dict[str, dict[str, tuple[str, ...]]] = {command: {} for command in allowed}
-        if "decide" in steps and not (stage is Stage.INTERVIEWED and self.interview_held(at)):
-            steps["decide"] = {"outcome": (Outcome.REJECT.value,)}
-        return steps
-
-    def allowed_commands(self, at: datetime) -> tuple[str, ...]:
-        return tuple(self.allowed_steps(at))
-
-    def _check(self, command: str, by: Stamp) -> None:
-        steps = self.allowed_steps(by.at)
-        if command not in steps:
-            raise IllegalStep(command, self.stage, steps, self._why_not(command, by.at))
-
-    def _why_not(self, command: str, at: datetime) -> str | None:
-        """What stands in the way of a command its stage allows (a time, not the stage)."""
-        if command not in ALLOWED[Stage(self.stage)]:
-            return None
-        if command == "record_interview_feedback" and not self.interview_held(at):
-            return (f"the interview is at {self.interviews[-1].scheduled_at.isoformat()}; "
-                    "feedback is recorded once it has taken place")
-        if command == "respond_to_offer" and self.offer is not None and self.offer_expired(at):
-            return (f"the offer expired at {self.offer.expires_at.isoformat()}; "
-                    "a revised offer is the way on")
-        return None
-
     # --- commands: recruiting ---
     @classmethod
     def contact(cls, *, key: bytes, position_id: UUID, client_id: UUID, name: str, email: str,
@@ -421,11 +357,11 @@ class Candidate(HiringAggregate):
                           by: Stamp) -> None:
         self._check("assign_assessment", by)
         self.record(self.AssessmentAssigned, by, assessment_name=name,
-                    duration_minutes=duration_minutes, due_at=_future(due_at, by, "due_at"))
+                    duration_minutes=duration_minutes, due_at=in_the_future(due_at, by, "due_at"))
 
     def reschedule_assessment(self, *, due_at: datetime, reason: str, by: Stamp) -> None:
         self._check("reschedule_assessment", by)
-        self.record(self.AssessmentRescheduled, by, due_at=_future(due_at, by, "due_at"),
+        self.record(self.AssessmentRescheduled, by, due_at=in_the_future(due_at, by, "due_at"),
                     reason=require_text(reason, "reason"))
 
     def record_assessment(self, *, grades: Mapping[str, str], rubric_revision: int,
@@ -443,11 +379,6 @@ class Candidate(HiringAggregate):
                     note=optional_text(note, "note"))
 
     # --- recommendations: what the client is shown ---
-    @property
-    def presentation(self) -> Presentation | None:
-        """What the client was last shown (None: never presented)."""
-        return self.presentations[-1] if self.presentations else None
-
     def recommend(self, *, summary: str, by: Stamp) -> None:
         self._check("recommend", by)
         self.record(self.Recommended, by, **self._shown(require_text(summary, "summary")))
@@ -475,7 +406,7 @@ class Candidate(HiringAggregate):
                           requested_by: str | None = None) -> None:
         self._check("request_interview", by)
         self.record(self.SelectedForInterview, by, note=optional_text(note, "note"),
-                    requested_by=_person_at_client(by, requested_by, "requested_by",
+                    requested_by=person_at_client(by, requested_by, "requested_by",
                                                    "asked for the interview"))
 
     def schedule_interview(self, *, scheduled_at: datetime, interviewers: Iterable[str],
@@ -518,19 +449,19 @@ class Candidate(HiringAggregate):
             raise IllegalStep("decide", self.stage, steps,
                               "a hire is decided once the final interview has taken place")
         self.record(self.Decided, by, outcome=outcome, reason=require_text(reason, "reason"),
-                    decided_by=_person_at_client(by, decided_by, "decided_by", "decided"))
+                    decided_by=person_at_client(by, decided_by, "decided_by", "decided"))
 
     # --- offers ---
     def send_offer(self, *, salary: Decimal, currency: str, start_date: date,
                    expires_at: datetime, by: Stamp) -> None:
         self._check("send_offer", by)
-        amount = _amount(salary)
+        amount = salary_amount(salary)
         if currency not in ISO_4217:
             raise InvalidValue(f"currency {currency!r} is not an ISO 4217 code (EUR, USD...)",
                                "currency")
         self.record(self.OfferSent, by, salary=amount, currency=currency,
                     start_date=check_day(start_date, "start_date"),
-                    expires_at=_future(expires_at, by, "expires_at"))
+                    expires_at=in_the_future(expires_at, by, "expires_at"))
 
     def respond_to_offer(self, *, accepted: bool, by: Stamp, reason: str | None = None) -> None:
         self._check("respond_to_offer", by)
@@ -592,34 +523,3 @@ class Candidate(HiringAggregate):
         self._check("withdraw", by)
         self.record(self.Withdrawn, by, reason=require_text(reason, "reason"))
 
-
-def _person_at_client(by: Stamp, named: str | None, field: str, did: str) -> str:
-    """Who at the client gave a client's step: a client's user themselves (or the colleague
-    they name); when the agency records it on the client's behalf, the person it names."""
-    person = optional_text(named, field, 200)
-    if person:
-        return person
-    if by.actor.role == Role.CLIENT.value:
-        return by.actor.name
-    raise InvalidValue(f"{field} must name the person at the client who {did}: the step is "
-                       "recorded on the client's behalf", field)
-
-
-def _amount(salary: Decimal | str | int) -> Decimal:
-    if isinstance(salary, (bool, float)):
-        raise InvalidValue("salary must be a whole or decimal number, given exactly", "salary")
-    try:
-        amount = Decimal(salary)
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidValue("salary must be a number", "salary") from None
-    problem = out_of_range_salary(amount)
-    if problem is not None:
-        raise InvalidValue(f"salary {problem}", "salary")
-    return amount
-
-
-def _future(when: datetime, by: Stamp, field: str) -> datetime:
-    check_moment(when, field)
-    if when <= by.at:
-        raise InvalidValue(f"{field} must be in the future", field)
-    return when
