@@ -15,6 +15,7 @@ from flask_smorest import abort
 from api.security import scope
 from api.services import services
 from projections.reads import Stopped, View
+from projections.registry import model_named
 
 T = TypeVar("T")
 
@@ -39,8 +40,7 @@ def read_model(name: str, min_position: int | None) -> Iterator[View]:
             services().recruitment.recorder.max_notification_id() or 0):
         abort(422, messages={"query": {"min_position": ["Past the newest event of the log."]}})
     reader = scope()
-    # a client's candidate lists also read who was presented to it (the shortlist model)
-    needed = [name, *(["shortlist"] if name == "candidates" and not reader.is_agency else [])]
+    needed = [name, *(() if reader.is_agency else model_named(name).client_reads_also)]
     for model in needed:
         try:
             reached = min_position is None or reads.wait_for(

@@ -13,6 +13,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api.representations import allowed_arguments
 from api.schemas.common import ProblemSchema
 from domain.errors import (
     DomainError,
@@ -155,9 +156,8 @@ def register_domain_errors(app: Flask, step_names: dict[str, str],
             mine = callers_steps(error.allowed)
             allowed = [step_names.get(c, c) for c in mine]
             command = step_names.get(error.command, error.command)
-            arguments = {step_names.get(c, c): {arg: list(values) for arg, values in
-                                                 limit.items()}
-                         for c, limit in error.limits.items() if c in mine}
+            arguments = allowed_arguments(
+                {c: limit for c, limit in error.limits.items() if c in mine}, step_names)
             listed = [step + "".join(f" ({arg}: {', '.join(values)})"
                                      for arg, values in arguments.get(step, {}).items())
                       for step in allowed]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,10 +53,10 @@ def position_state(position: Position) -> dict[str, Any]:
     }
 
 
-def allowed_arguments(limits: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, Any]:
+def allowed_arguments(limits: Mapping[str, Mapping[str, tuple[str, ...]]],
+                      names: Mapping[str, str] = STEP_OF_COMMAND) -> dict[str, Any]:
     """The steps (by API name) that accept only some values of an argument, and those."""
-    return {STEP_OF_COMMAND.get(command, command): {arg: list(values)
-                                                    for arg, values in limit.items()}
+    return {names.get(command, command): {arg: list(values) for arg, values in limit.items()}
             for command, limit in limits.items() if limit}
 
 

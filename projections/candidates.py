@@ -31,6 +31,8 @@ class CandidatesModel(ReadModel):
             opened_at TEXT NOT NULL""",
         "clients": "id TEXT PRIMARY KEY, name TEXT NOT NULL",
     }
+    # a client sees the candidates presented to it: the shortlist model says which
+    client_reads_also = ("shortlist",)
     indexes = (("candidates", "contact_position"), ("candidates", "position_id, stage"),
                ("candidates", "client_id, contact_position"), ("positions", "client_id"))
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain import stages
 from domain.stages import Stage
+from projections.candidates import CandidatesModel
 from projections.queries import client_condition, containing, equal_to
 from projections.readmodel import from_iso, iso
 from projections.reads import View
@@ -40,6 +41,7 @@ def decode_cursor(cursor: str) -> int:
 # What only the agency's staff and auditors see of a candidate in a list: contact details and
 # how the agency found them (a client sees what was presented to it).
 STAFF_ONLY = ("email", "source")
+[SHOWN_BY] = CandidatesModel.client_reads_also  # the model of what clients were shown
 
 
 def summary(row: dict[str, Any], now: datetime, agency: bool = True) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def presented_only(view: View) -> str:
     (those on the shortlist read model); nothing for the agency's staff and auditors."""
     if view.scope.is_agency:
         return ""
-    shortlist = view.other("shortlist").table("shortlist")
+    shortlist = view.other(SHOWN_BY).table("shortlist")
     return f" AND id IN (SELECT candidate_id FROM {shortlist})"
 
 
@@ -72,7 +74,7 @@ def as_presented(view: View, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
     client was shown (the shortlist's, as presented), not as corrected since."""
     if view.scope.is_agency or not rows:
         return rows
-    shortlist = view.other("shortlist").table("shortlist")
+    shortlist = view.other(SHOWN_BY).table("shortlist")
     marks = ", ".join(["%s"] * len(rows))
     shown = {r["candidate_id"]: r for r in view.cursor.execute(
         f"SELECT candidate_id, name, score, failed_required FROM {shortlist} "

@@ -21,6 +21,8 @@ class ReadModel:
     name: ClassVar[str]
     tables: ClassVar[dict[str, str]]
     indexes: ClassVar[Sequence[tuple[str, str]]] = ()  # (table short name, columns)
+    # other models a client's reads of this one also read (read-your-writes waits for them)
+    client_reads_also: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, generation: int) -> None:
         self.generation = generation

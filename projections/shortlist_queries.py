@@ -16,18 +16,28 @@ if TYPE_CHECKING:
 OVER = {stage.value for stage in CLOSED}  # the process is over for the candidate
 
 
-def as_graded_now(view: View, row: dict[str, Any]) -> dict[str, Any]:
-    """A shortlist row with the candidate's grades as they stand (after any correction): the
-    agency's view. A client reads the row as presented to it."""
-    person = view.cursor.execute(f"SELECT grades, skills FROM {view.table('people')} "
-                                 "WHERE candidate_id = %s", (row["candidate_id"],)).one()
-    if person is None or person["grades"] == row["grades"]:
-        return row
-    grades = json.loads(person["grades"])
-    skills = [Skill(**s) for s in json.loads(person["skills"])]
-    return {**row, "grades": person["grades"], "skills": person["skills"],
-            "score": weighted_score(grades, skills),
-            "failed_required": json.dumps(list(failed_required_skills(grades, skills)))}
+def as_graded_now(view: View, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The shortlist rows with the candidates' grades as they stand (after any correction):
+    the agency's view. A client reads the rows as presented to it."""
+    if not rows:
+        return rows
+    marks = ", ".join(["%s"] * len(rows))
+    people = {p["candidate_id"]: p for p in view.cursor.execute(
+        f"SELECT candidate_id, grades, skills FROM {view.table('people')} "
+        f"WHERE candidate_id IN ({marks})", [r["candidate_id"] for r in rows]).all()}
+    graded = []
+    for row in rows:
+        person = people.get(row["candidate_id"])
+        if person is None or person["grades"] == row["grades"]:
+            graded.append(row)
+            continue
+        grades = json.loads(person["grades"])
+        skills = [Skill(**s) for s in json.loads(person["skills"])]
+        graded.append({**row, "grades": person["grades"], "skills": person["skills"],
+                       "score": weighted_score(grades, skills),
+                       "failed_required": json.dumps(list(failed_required_skills(grades,
+                                                                                 skills)))})
+    return graded
 
 
 def shortlist(view: View, position_id: str,
@@ -42,7 +52,7 @@ def shortlist(view: View, position_id: str,
     if in_process_only:
         rows = [r for r in rows if r["stage"] not in OVER]
     if view.scope.is_agency:
-        rows = [as_graded_now(view, r) for r in rows]
+        rows = as_graded_now(view, rows)
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["recommended_position"]))
     skills_of = {r["candidate_id"]: json.loads(r["skills"]) for r in rows}
     return [{
